@@ -1,0 +1,58 @@
+# DeltaCrown developer entry points. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint unit test-services bench lock openapi clean help
+
+help:
+	@echo "make run            set up and serve the platform on http://$(HOST):$(PORT) (demo data included)"
+	@echo "make test           linters + the whole test suite on the embedded defaults"
+	@echo "make test-services  the tests that need PostgreSQL and Redis (started privately)"
+	@echo "make bench          run the benchmarks in bench/"
+	@echo "make lock           re-lock requirements/*.txt from pyproject.toml"
+
+# The virtual environment is rebuilt whenever a lock file changes.
+$(BIN)/.installed-base: requirements/base.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/base.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(BIN)/.installed-dev: requirements/dev.txt $(BIN)/.installed-base
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	touch $@
+
+run: $(BIN)/.installed-base
+	$(BIN)/deltacrown migrate --no-input
+	@if [ "$${DEMO:-1}" != "0" ]; then $(BIN)/deltacrown demo; fi
+	$(BIN)/deltacrown serve --host $(HOST) --port $(PORT)
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	PYTHONPATH=tools $(BIN)/lint-imports
+
+unit: $(BIN)/.installed-dev
+	$(BIN)/pytest -m "not services" -n 2
+
+test: lint unit
+
+test-services: $(BIN)/.installed-dev
+	$(BIN)/python scripts/with_services.py -- $(BIN)/pytest -m services
+
+bench: $(BIN)/.installed-dev
+	$(BIN)/python bench/run.py
+
+lock: $(BIN)/.installed-dev
+	$(BIN)/uv pip compile pyproject.toml --extra build --generate-hashes --python-version 3.11 -o requirements/base.txt
+	$(BIN)/uv pip compile pyproject.toml --extra build --extra dev --generate-hashes --python-version 3.11 -o requirements/dev.txt
+
+openapi: $(BIN)/.installed-base
+	$(BIN)/deltacrown export_openapi --output docs/openapi.json
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Test-suite wiring shared by every app's tests."""

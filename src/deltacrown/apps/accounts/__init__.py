@@ -1,0 +1,1 @@
+"""Accounts app: users, profiles, authentication (sessions, JWT, personal API tokens)."""

@@ -1,0 +1,1 @@
+"""Web app: server-rendered pages and the demo data seeded by ``deltacrown demo``."""

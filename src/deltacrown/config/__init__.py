@@ -1,0 +1,1 @@
+"""Project configuration: settings, URL routing, ASGI entry points."""

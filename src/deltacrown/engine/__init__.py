@@ -1,0 +1,1 @@
+"""Engine layer: pure-Python competition engine (formats, seeding, progression, standings)."""
