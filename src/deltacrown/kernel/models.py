@@ -6,6 +6,8 @@ foreign key, so that no app's deletion can cascade into the tamper-evident histo
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.db import models
 
 
@@ -52,6 +54,26 @@ class Event(models.Model):
         return f"{self.stream}#{self.seq} {self.name}"
 
 
+class AppendOnlyError(RuntimeError):
+    """Code tried to change or delete an audit entry; the audit trail only ever grows."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Audit entries in bulk: reading and inserting only."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit entries are append-only: they cannot be updated or deleted")
+
+    update = _refuse
+    delete = _refuse
+    # Refused up front: failing inside their own atomic block would doom the caller's transaction.
+    bulk_update = _refuse
+    update_or_create = _refuse
+    # The internal paths that save() and the deletion collector take.
+    _update = _refuse
+    _raw_delete = _refuse
+
+
 class AuditEntry(models.Model):
     """An append-only record of a privileged action: who did what to which object, and when.
 
@@ -66,6 +88,8 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(db_index=True)
     request_id = models.CharField(max_length=64, blank=True, default="")
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
@@ -76,6 +100,16 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AppendOnlyError("audit entries are append-only: they cannot be changed")
+        # Always INSERT: a row built with an existing id must fail, not overwrite that row.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit entries are append-only: they cannot be deleted")
 
 
 class IdempotencyRecord(models.Model):
