@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
@@ -41,7 +42,10 @@ def _encode_value(value: Any) -> Any:
 
 def _decode_value(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"dt"}:
-        return datetime.fromisoformat(value["dt"])
+        decoded = datetime.fromisoformat(value["dt"])
+        if decoded.tzinfo is None:
+            raise ValueError("cursors carry aware datetimes only")
+        return decoded
     return value
 
 
@@ -58,12 +62,22 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
         if not isinstance(values, list) or len(values) != width:
             raise ValueError("wrong shape")
         return [_decode_value(v) for v in values]
-    except (ValueError, binascii.Error, orjson.JSONDecodeError, UnicodeEncodeError) as exc:
-        raise ValidationFailed(
-            "The cursor is not one this endpoint issued.",
-            code="invalid_cursor",
-            errors=[field_error("cursor", "invalid_cursor", "Malformed or foreign cursor.")],
-        ) from exc
+    except (
+        ValueError,
+        TypeError,
+        binascii.Error,
+        orjson.JSONDecodeError,
+        UnicodeEncodeError,
+    ) as exc:
+        raise _invalid_cursor() from exc
+
+
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed(
+        "The cursor is not one this endpoint issued.",
+        code="invalid_cursor",
+        errors=[field_error("cursor", "invalid_cursor", "Malformed or foreign cursor.")],
+    )
 
 
 def _after(ordering: tuple[str, ...], values: list[Any]) -> Q:
@@ -99,7 +113,13 @@ def paginate_queryset(
         )
     qs = queryset.order_by(*ordering)
     if cursor:
-        qs = qs.filter(_after(ordering, decode_cursor(cursor, len(ordering))))
+        values = decode_cursor(cursor, len(ordering))
+        try:
+            # A well-formed cursor can still carry values of the wrong type for the ordering
+            # fields (forged, or issued by another endpoint); the fields reject them here.
+            qs = qs.filter(_after(ordering, values))
+        except (ValueError, TypeError, DjangoValidationError) as exc:
+            raise _invalid_cursor() from exc
     rows = list(qs[: limit + 1])
     items = rows[:limit]
     next_cursor = None
