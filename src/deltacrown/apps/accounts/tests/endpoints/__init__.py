@@ -1,0 +1,1 @@
+"""Accounts app tests: the HTTP API through the test client."""

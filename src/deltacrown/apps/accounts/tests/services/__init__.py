@@ -1,0 +1,1 @@
+"""Accounts app tests: services, the public api, commands."""
