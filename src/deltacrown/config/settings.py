@@ -3,7 +3,7 @@
 Embedded defaults (no variables set) give a single-process platform on SQLite with in-process
 channel layer, cache, rate-limit storage and a SQLite-backed task queue. Setting ``DATABASE_URL``
 and ``REDIS_URL`` moves the same code onto PostgreSQL and Redis. Every variable is documented in
-README.md (Configuration) with its default.
+docs/configuration.md with its default.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "channels",
     "huey.contrib.djhuey",
     "deltacrown.kernel",
@@ -58,7 +59,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request counts and latencies cover the whole stack below.
+    "deltacrown.kernel.metrics.MetricsMiddleware",
     "deltacrown.kernel.middleware.RequestContextMiddleware",
+    # Right after the request id is bound: one access-log line per request carrying it.
+    "deltacrown.kernel.logging.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +72,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "deltacrown.kernel.flags.MaintenanceModeMiddleware",
+    # Last: it wraps only the view in the transaction that also stores the response, and the
+    # caller resolver may read the session user set above.
+    "deltacrown.kernel.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "deltacrown.config.urls"
@@ -218,6 +227,13 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOG_FORMAT = env_str("LOG_FORMAT", "json")  # json | console
 LOGGING_CONFIG = None  # deltacrown.kernel.logging configures stdlib logging and structlog
 
+# --- Metrics and readiness -------------------------------------------------------------------
+# When set, GET /metrics requires "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Seconds /readyz waits for Redis before reporting it unavailable.
+READINESS_TIMEOUT = env_int("READINESS_TIMEOUT", 2)
+
 # --- Feature flags ---------------------------------------------------------------------------
 # Declared in deltacrown.kernel.flags (typed, with defaults); each is overridable by an
-# environment variable FLAG_<NAME>.
+# environment variable FLAG_<NAME>. A deployment's settings module may also set values here.
+FEATURE_FLAGS: dict[str, bool | int | str] = {}
