@@ -26,6 +26,7 @@ $(BIN)/.installed-dev: requirements/dev.txt $(BIN)/.installed-base
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
 	touch $@
 
+run: export LOG_FORMAT ?= console
 run: $(BIN)/.installed-base
 	$(BIN)/deltacrown migrate --no-input
 	@if [ "$${DEMO:-1}" != "0" ]; then $(BIN)/deltacrown demo; fi

@@ -21,8 +21,10 @@ __all__ = [
     "auth_method",
     "authenticate_access_token",
     "caller_key",
+    "profile_update",
     "rate_limits_reset",
     "user_create",
+    "user_find",
     "user_get",
     "user_refs",
 ]
@@ -61,6 +63,28 @@ def user_refs(user_ids: Iterable[int]) -> dict[int, UserRef]:
         pk: selectors.user_ref(user)
         for pk, user in selectors.user_list_by_ids(user_ids=user_ids).items()
     }
+
+
+def user_find(username: str) -> UserRef | None:
+    """The account named ``username`` (case-insensitive), or None."""
+    user = selectors.user_for_login(login=username)
+    if user is None or user.username.lower() != username.strip().lower():
+        return None
+    return selectors.user_ref(user)
+
+
+def profile_update(
+    *,
+    user_id: int,
+    display_name: str | None = None,
+    country: str | None = None,
+    game_ids: dict[str, str] | None = None,
+) -> UserRef:
+    """Change a user's public profile (None leaves a field as it is); 422 on invalid values."""
+    user = services.profile_update(
+        user_id=user_id, display_name=display_name, country=country, game_ids=game_ids
+    )
+    return selectors.user_ref(user)
 
 
 def user_create(*, username: str, email: str, password: str, display_name: str = "") -> UserRef:

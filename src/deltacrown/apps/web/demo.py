@@ -1,0 +1,65 @@
+"""Web app: the demo a newcomer sees after ``make run`` (idempotent seeding).
+
+Creates the demo administrator and a roster of demo players through the apps' public
+interfaces, so the demo exercises the same rules, audit entries and events as real use. Each
+capability that lands adds its part here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from deltacrown.apps.accounts import api as accounts
+
+DEMO_PLAYER_PASSWORD = "demo-player-pass-1"  # noqa: S105 - public demo credential, printed on start
+
+# (username, display name, country): a small international roster.
+DEMO_PLAYERS: tuple[tuple[str, str, str], ...] = (
+    ("aurora", "Aurora", "NO"),
+    ("blitz", "Blitz", "DE"),
+    ("cobra", "Cobra", "BR"),
+    ("drift", "Drift", "JP"),
+    ("ember", "Ember", "KR"),
+    ("falcon", "Falcon", "US"),
+    ("glacier", "Glacier", "FI"),
+    ("havoc", "Havoc", "BD"),
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    admin_username: str
+    admin_password: str
+    player_usernames: tuple[str, ...]
+    player_password: str
+    created_players: int
+
+
+def seed() -> DemoSummary:
+    """Create whatever of the demo is missing; running it again changes nothing."""
+    admin_username = settings.DEMO_ADMIN_USERNAME
+    admin_password = settings.DEMO_ADMIN_PASSWORD
+    accounts.admin_ensure(admin_username, f"{admin_username}@demo.invalid", admin_password)
+    created = 0
+    for username, display_name, country in DEMO_PLAYERS:
+        if accounts.user_find(username) is not None:
+            continue
+        with transaction.atomic():
+            user = accounts.user_create(
+                username=username,
+                email=f"{username}@demo.invalid",
+                password=DEMO_PLAYER_PASSWORD,
+                display_name=display_name,
+            )
+            accounts.profile_update(user_id=user.id, country=country)
+        created += 1
+    return DemoSummary(
+        admin_username=admin_username,
+        admin_password=admin_password,
+        player_usernames=tuple(p[0] for p in DEMO_PLAYERS),
+        player_password=DEMO_PLAYER_PASSWORD,
+        created_players=created,
+    )
