@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make run            set up and serve the platform on http://$(HOST):$(PORT) (demo data included)"
 	@echo "make test           linters + the whole test suite on the embedded defaults"
-	@echo "make test-services  the tests that need PostgreSQL and Redis (started privately)"
+	@echo "make test-services  the whole suite, services-marked tests included, on private PostgreSQL and Redis"
 	@echo "make bench          run the benchmarks in bench/"
 	@echo "make lock           re-lock requirements/*.txt from pyproject.toml"
 
@@ -42,8 +42,10 @@ unit: $(BIN)/.installed-dev
 
 test: lint unit
 
+# At scale: the whole suite, including the tests marked `services` (races on real PostgreSQL,
+# limits shared through Redis), against private PostgreSQL and Redis instances.
 test-services: $(BIN)/.installed-dev
-	$(BIN)/python scripts/with_services.py -- $(BIN)/pytest -m services
+	$(BIN)/python scripts/with_services.py -- $(BIN)/pytest -n 2
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python bench/run.py
