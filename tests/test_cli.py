@@ -60,3 +60,18 @@ def test_migrate_creates_the_sqlite_database_under_var(tmp_path):
     again = _run(tmp_path, "migrate", "--no-input")
     assert again.returncode == 0
     assert "No migrations to apply" in again.stdout
+
+
+def test_worker_passes_its_options_to_the_consumer(monkeypatch):
+    from django.core.management import call_command
+
+    from deltacrown.kernel.management.commands import worker
+
+    calls = []
+    monkeypatch.setattr(worker, "call_command", lambda *a, **kw: calls.append((a, kw)))
+    call_command("worker", "--workers", "3", "--no-periodic")
+    call_command("worker")
+    assert calls == [
+        (("run_huey",), {"workers": 3, "worker_type": "thread", "periodic": False}),
+        (("run_huey",), {"workers": 2, "worker_type": "thread", "periodic": True}),
+    ]

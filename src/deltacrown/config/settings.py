@@ -199,6 +199,9 @@ IDEMPOTENCY_TTL = timedelta(hours=env_int("IDEMPOTENCY_TTL_HOURS", 24))
 # died) may be executed again: its side effects and its completion commit together.
 IDEMPOTENCY_STALE_AFTER = timedelta(seconds=env_int("IDEMPOTENCY_STALE_AFTER", 300))
 SIGNING_KEY_FILE = Path(env_str("SIGNING_KEY_FILE") or str(VAR_DIR / "checkpoint_ed25519.pem"))
+# Where the hourly task writes signed checkpoints ("" turns it off) and how many it keeps.
+CHECKPOINT_DIR = env_str("CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"))
+CHECKPOINT_KEEP = env_int("CHECKPOINT_KEEP", 168)
 
 # --- Demo ------------------------------------------------------------------------------------
 DEMO_ADMIN_USERNAME = env_str("DEMO_ADMIN_USERNAME", "admin")

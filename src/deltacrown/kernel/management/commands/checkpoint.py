@@ -8,14 +8,12 @@ rewrite (another machine, object storage with retention, a transparency log): la
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from deltacrown.kernel.checkpoint_files import render, write_atomically
 from deltacrown.kernel.integrity import create_checkpoint
 
 
@@ -36,12 +34,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         document = create_checkpoint()
-        text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        text = render(document)
         output = options.get("output")
         if output:
             path = Path(output)
             try:
-                _write_atomically(path, text)
+                write_atomically(path, text)
             except OSError as exc:
                 self.stderr.write(f"cannot write checkpoint to {path}: {exc.strerror or exc}")
                 raise SystemExit(2) from exc
@@ -55,19 +53,3 @@ class Command(BaseCommand):
         if output:
             summary += f", written to {output}"
         self.stderr.write(summary, style_func=_plain)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that readers see the old or the new file, never half."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as tmp:
-            tmp.write(text)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_name, 0o644)  # a checkpoint is public evidence, not a secret
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise

@@ -9,10 +9,20 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the background task consumer (periodic tasks included)."
+    help = "Run the background task consumer (periodic tasks included unless --no-periodic)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")
+        parser.add_argument(
+            "--no-periodic",
+            action="store_true",
+            help="do not schedule periodic tasks (run them on exactly one worker machine)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("run_huey", workers=options["workers"], worker_type="thread")
+        call_command(
+            "run_huey",
+            workers=options["workers"],
+            worker_type="thread",
+            periodic=not options["no_periodic"],
+        )
