@@ -22,13 +22,19 @@ class DomainError(Exception):
         detail: str | None = None,
         *,
         code: str | None = None,
+        http_status: int | None = None,
+        title: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
         **data: Any,
     ) -> None:
-        self.detail = detail or self.title
         if code is not None:
             self.code = code
+        if http_status is not None:
+            self.http_status = http_status
+        if title is not None:
+            self.title = title
+        self.detail = detail or self.title
         self.errors = errors
         self.headers = dict(headers or {})
         self.data = data
@@ -133,6 +139,17 @@ class RateLimited(DomainError):
         retry_after = max(1, int(retry_after))
         headers = {"Retry-After": str(retry_after), **kwargs.pop("headers", {})}
         super().__init__(detail, headers=headers, retry_after=retry_after, **kwargs)
+
+
+class InternalError(DomainError):
+    """An unexpected failure; the problem reveals nothing and carries the request id."""
+
+    code = "internal_error"
+    http_status = 500
+    title = "Internal server error"
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(detail or "An unexpected error occurred.", **kwargs)
 
 
 class ServiceUnavailable(DomainError):

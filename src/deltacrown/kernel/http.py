@@ -7,8 +7,6 @@ so an operator can find the logged traceback.
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 from django.http import HttpRequest, HttpResponse
 
@@ -33,12 +31,3 @@ def problem_response(error: DomainError, request: HttpRequest | None = None) -> 
         response[name] = value
     return response
 
-
-def problem(
-    status: int, code: str, title: str, detail: str | None = None, **data: Any
-) -> HttpResponse:
-    """Render an ad-hoc problem (for framework-level failures that have no DomainError class)."""
-    error = DomainError(detail or title, code=code, **data)
-    error.http_status = status
-    error.title = title
-    return problem_response(error)

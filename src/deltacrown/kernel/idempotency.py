@@ -36,7 +36,7 @@ from django.utils import timezone
 from deltacrown.kernel.errors import (
     BadRequest,
     Conflict,
-    DomainError,
+    InternalError,
     PayloadTooLarge,
     ValidationFailed,
 )
@@ -168,13 +168,6 @@ def _in_flight(request: HttpRequest) -> HttpResponse:
         ),
         request,
     )
-
-
-def _internal_error(request: HttpRequest) -> HttpResponse:
-    error = DomainError("An unexpected error occurred.", code="internal_error")
-    error.http_status = 500
-    error.title = "Internal server error"
-    return problem_response(error, request)
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:
@@ -341,7 +334,7 @@ class IdempotencyMiddleware:
                         extra={"record_id": claim.record_id, "status": response.status_code},
                     )
                     if response.status_code < 400:
-                        response = _internal_error(request)
+                        response = problem_response(InternalError(), request)
                 elif self._storable(response):
                     completed = self._complete(claim, response)
                     if not completed:

@@ -58,13 +58,6 @@ def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
     return out
 
 
-def _framework_error(status: int, code: str, title: str, detail: str) -> errors.DomainError:
-    error = errors.DomainError(detail, code=code)
-    error.http_status = status
-    error.title = title
-    return error
-
-
 def install_error_handlers(api: NinjaAPI) -> None:
     """Render every error raised under ``api`` as problem+json."""
 
@@ -100,13 +93,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         status = exc.status_code
         code = _HTTP_ERROR_CODES.get(status, "bad_request" if status < 500 else "internal_error")
-        error = _framework_error(status, code, str(exc.message), str(exc.message))
+        message = str(exc.message)
+        error = errors.DomainError(message, code=code, http_status=status, title=message)
         return problem_response(error, request)
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("unhandled error")
-        error = _framework_error(
-            500, "internal_error", "Internal server error", "An unexpected error occurred."
-        )
-        return problem_response(error, request)
+        return problem_response(errors.InternalError(), request)
