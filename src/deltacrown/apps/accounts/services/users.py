@@ -30,7 +30,7 @@ from deltacrown.apps.accounts.services.validation import (
     raise_if,
     username_errors,
 )
-from deltacrown.kernel import audit, events, flags
+from deltacrown.kernel import audit, events, flags, player_ids
 from deltacrown.kernel.errors import field_error
 
 logger = logging.getLogger("deltacrown.accounts")
@@ -228,6 +228,9 @@ def _clean_game_ids(game_ids: dict[str, Any]) -> tuple[dict[str, str], list[dict
             )
             continue
         cleaned[slug] = value
+    if not found:
+        # Each game's own rules (Riot ID, SteamID64, ...) come from the games app's validator.
+        found += player_ids.validate(cleaned)
     return cleaned, found
 
 

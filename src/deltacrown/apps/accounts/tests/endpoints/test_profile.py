@@ -149,3 +149,26 @@ def test_avatar_with_huge_dimensions_is_refused_before_decoding(client, me, medi
     response = _upload(client, me, _image("PNG", size=(5000, 10), optimize=True))
     assert response.status_code == 422
     assert response.json()["code"] == "avatar_invalid"
+
+
+def test_game_ids_are_checked_by_the_registered_game_rules(client, me):
+    from deltacrown.kernel import player_ids
+    from deltacrown.kernel.errors import field_error
+
+    def riot_ids_need_a_tag(ids):
+        return [
+            field_error(f"game_ids.{slug}", "invalid_player_id", "Use name#TAG.")
+            for slug, value in ids.items()
+            if slug == "valorant" and "#" not in value
+        ]
+
+    previous = player_ids.register_validator(riot_ids_need_a_tag)
+    try:
+        refused = _patch(client, me, {"game_ids": {"valorant": "NoTag"}})
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["field"] == "game_ids.valorant"
+        assert refused.json()["errors"][0]["code"] == "invalid_player_id"
+        accepted = _patch(client, me, {"game_ids": {"valorant": "Ace#EUW"}})
+        assert accepted.json()["game_ids"] == {"valorant": "Ace#EUW"}
+    finally:
+        player_ids.register_validator(previous)
