@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "deltacrown.kernel",
     "deltacrown.apps.accounts",
+    "deltacrown.apps.games",
+    "deltacrown.apps.tournaments",
+    "deltacrown.apps.teams",
     "deltacrown.apps.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Teams app: teams, rosters, invitations and captaincy."""

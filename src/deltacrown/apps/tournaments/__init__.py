@@ -1,0 +1,1 @@
+"""Tournaments app: tournaments, their lifecycle, registration fields, templates and discovery."""
