@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from django.http import HttpRequest
 
 from deltacrown.apps.accounts import auth, selectors, services, throttling
-from deltacrown.apps.accounts.auth import API_AUTH, auth_method
+from deltacrown.apps.accounts.auth import API_AUTH, OPTIONAL_AUTH, auth_method
 from deltacrown.apps.accounts.data import UserRef
 
 __all__ = [
     "API_AUTH",
+    "OPTIONAL_AUTH",
     "admin_ensure",
     "auth_method",
     "authenticate_access_token",

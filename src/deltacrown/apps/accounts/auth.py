@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -120,6 +121,17 @@ personal_token_auth = PersonalTokenAuth()
 session_auth = SessionCookieAuth()
 
 API_AUTH: list[Any] = [access_token_auth, personal_token_auth, session_auth]
+
+
+def anonymous(request: HttpRequest) -> AnonymousUser:
+    """The last resort of ``OPTIONAL_AUTH``: no credentials at all means an anonymous visitor."""
+    request.auth_method = None  # type: ignore[attr-defined]
+    return AnonymousUser()  # truthy, so Ninja stops here and runs the operation
+
+
+# For public reads that still recognise a signed-in caller (drafts they own, private objects
+# they may see). Presented but unusable credentials still fail with their own 401.
+OPTIONAL_AUTH: list[Any] = [*API_AUTH, anonymous]
 
 
 def auth_method(request: HttpRequest) -> AuthMethod | None:
