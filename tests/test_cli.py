@@ -75,3 +75,24 @@ def test_worker_passes_its_options_to_the_consumer(monkeypatch):
         (("run_huey",), {"workers": 3, "worker_type": "thread", "periodic": False}),
         (("run_huey",), {"workers": 2, "worker_type": "thread", "periodic": True}),
     ]
+
+
+def test_bracket_runs_the_engine_without_a_database(tmp_path):
+    import json
+
+    out = _run(tmp_path, "bracket", "--format", "double_elimination", "--participants", "6")
+    assert out.returncode == 0, out.stderr
+    assert "losers" in out.stdout
+    simulated = _run(
+        tmp_path,
+        "bracket",
+        "--format=single_elimination",
+        "--participants=5",
+        "--simulate",
+        "--json",
+        "--rng-seed=7",
+    )
+    result = json.loads(simulated.stdout)
+    assert len([m for m in result["matches"] if not m["bye"]]) == 4  # N - 1 games played
+    assert sorted(row["participant"] for row in result["standings"]) == [1, 2, 3, 4, 5]
+    assert not (tmp_path / "var").exists()  # the engine never touched Django or the database
