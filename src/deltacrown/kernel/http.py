@@ -30,4 +30,3 @@ def problem_response(error: DomainError, request: HttpRequest | None = None) -> 
     for name, value in error.headers.items():
         response[name] = value
     return response
-
