@@ -7,9 +7,17 @@ hasher (the production Argon2 choice is asserted by its own test) and tasks run 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 
 os.environ.setdefault("DELTACROWN_VAR_DIR", tempfile.mkdtemp(prefix="deltacrown-test-"))
+
+# Parallel test workers (pytest-xdist) share one Redis server: give each its own database number
+# so rate-limit counters, cache entries and queued tasks of one worker never leak into another.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if os.environ.get("REDIS_URL") and _worker.startswith("gw"):
+    _db = 1 + int(_worker[2:]) % 15
+    os.environ["REDIS_URL"] = re.sub(r"(/\d*)?$", f"/{_db}", os.environ["REDIS_URL"], count=1)
 
 from deltacrown.config.settings import *  # noqa: F403
 from deltacrown.config.settings import HUEY, PASSWORD_HASHERS

@@ -1,0 +1,105 @@
+"""Teams app, public interface: what other apps may import from teams.
+
+Other apps (registrations, competition, the web app) import only this module and ``data``.
+Functions take and return ids and ``data`` objects, never model instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+
+from deltacrown.apps.games import api as games
+from deltacrown.apps.teams import roster_lock, selectors, services
+from deltacrown.apps.teams.data import TeamRef
+from deltacrown.kernel.permissions import Role
+
+__all__ = [
+    "DEMO_GAME_SLUG",
+    "DEMO_TEAMS",
+    "is_captain",
+    "member_ids",
+    "register_roster_lock_check",
+    "seed_demo",
+    "team_get",
+    "team_refs",
+    "user_team_id",
+]
+
+DEMO_GAME_SLUG = "valorant"
+# (name, tag) of the demo teams, filled in this order from the players given to ``seed_demo``.
+DEMO_TEAMS: tuple[tuple[str, str], ...] = (("Northern Lights", "NL"), ("Crimson Tide", "CRT"))
+
+
+def team_get(team_id: int) -> TeamRef:
+    """The team with ``team_id``, disbanded ones included; raises 404 ``team_not_found``."""
+    return selectors.team_ref(selectors.team_get(team_id=team_id))
+
+
+def team_refs(team_ids: Iterable[int]) -> dict[int, TeamRef]:
+    """The existing teams among ``team_ids``, by id (unknown ids are absent)."""
+    return selectors.team_refs(team_ids=team_ids)
+
+
+def is_captain(user_id: int, team_id: int) -> bool:
+    """Whether ``user_id`` captains ``team_id`` now (a disbanded team has no captain)."""
+    return selectors.has_team_role(user_id, Role.CAPTAIN, team_id)
+
+
+def member_ids(team_id: int) -> tuple[int, ...]:
+    """The roster's user ids, captain first; raises 404 ``team_not_found``.
+
+    For a disbanded team: the roster at the moment it was disbanded.
+    """
+    return selectors.member_ids(team=selectors.team_get(team_id=team_id))
+
+
+def user_team_id(user_id: int, game_id: int) -> int | None:
+    """The active team ``user_id`` plays for in ``game_id`` (a player has at most one)."""
+    return selectors.active_team_id(user_id=user_id, game_id=game_id)
+
+
+def register_roster_lock_check(fn: Callable[[int], str | None]) -> Callable[[], None]:
+    """Make every roster change ask ``fn(team_id)`` first; returns a function removing it.
+
+    ``fn`` returns why the roster is locked ("tournament 42 is live") or None. While it gives
+    a reason, inviting, accepting, removing, leaving, transferring the captaincy and disbanding
+    fail with 409 ``roster_locked`` carrying that reason. ``fn`` runs inside the roster change's
+    transaction, with the team row locked: it may read, never write. Register it from
+    ``AppConfig.ready``; registering the same function again is a no-op.
+    """
+    return roster_lock.register(fn)
+
+
+def seed_demo(player_ids: list[int]) -> list[int]:
+    """Create the demo teams of ``DEMO_GAME_SLUG`` from ``player_ids``; returns their ids.
+
+    The players are split into ``DEMO_TEAMS`` in order: the first of each group founds and
+    captains the team, the others are invited and accept (up to the roster limit). Players who
+    already play for a team of the game are skipped. Idempotent: a demo team that already
+    exists is returned as it is.
+    """
+    game = games.game_get_by_slug(DEMO_GAME_SLUG)
+    team_size, max_substitutes = games.roster_limits(game.id)
+    free = [pid for pid in dict.fromkeys(player_ids) if user_team_id(pid, game.id) is None]
+    size = -(-len(free) // len(DEMO_TEAMS)) if free else 0
+    team_ids: list[int] = []
+    for index, (name, tag) in enumerate(DEMO_TEAMS):
+        existing = selectors.team_find(game_id=game.id, name=name)
+        if existing is not None:
+            team_ids.append(existing.pk)
+            continue
+        group = free[index * size : (index + 1) * size][: team_size + max_substitutes]
+        if not group:
+            continue
+        captain, *players = group
+        with transaction.atomic():
+            team = services.team_create(actor_id=captain, game_id=game.id, name=name, tag=tag)
+            for player in players:
+                invitation = services.invitation_create(
+                    actor_id=captain, team_id=team.pk, user_id=player
+                )
+                services.invitation_accept(actor_id=player, invitation_id=invitation.pk)
+        team_ids.append(team.pk)
+    return team_ids

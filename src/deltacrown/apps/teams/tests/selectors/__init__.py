@@ -1,0 +1,1 @@
+"""Teams selectors and public interface."""

@@ -1,0 +1,1 @@
+"""Teams services: flows, limits, expiry, roster lock and races."""
