@@ -19,8 +19,8 @@ if os.environ.get("REDIS_URL") and _worker.startswith("gw"):
     _db = 1 + int(_worker[2:]) % 15
     os.environ["REDIS_URL"] = re.sub(r"(/\d*)?$", f"/{_db}", os.environ["REDIS_URL"], count=1)
 
-from deltacrown.config.settings import *  # noqa: F403
-from deltacrown.config.settings import HUEY, PASSWORD_HASHERS
+from deltacrown.config.settings import *  # noqa: E402, F403 - after the environment is prepared
+from deltacrown.config.settings import HUEY, PASSWORD_HASHERS  # noqa: E402
 
 PRODUCTION_PASSWORD_HASHERS = list(PASSWORD_HASHERS)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
