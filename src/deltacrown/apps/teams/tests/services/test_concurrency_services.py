@@ -20,11 +20,7 @@ from deltacrown.apps.teams.tests.factories import (
 )
 from deltacrown.kernel.errors import DomainError
 
-# serialized_rollback: each test starts with the games that the data migration seeded.
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 THREADS = 6
 
