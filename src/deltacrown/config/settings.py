@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "deltacrown.apps.games",
     "deltacrown.apps.tournaments",
     "deltacrown.apps.teams",
+    "deltacrown.apps.registrations",
     "deltacrown.apps.web",
 ]
 

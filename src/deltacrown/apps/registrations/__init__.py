@@ -1,0 +1,1 @@
+"""Registrations app: registrations and the waitlist, entry-fee payments and check-in."""
