@@ -33,8 +33,8 @@ run: $(BIN)/.installed-base
 	$(BIN)/deltacrown serve --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/.installed-dev
-	$(BIN)/ruff check src tests bench tools scripts
-	$(BIN)/ruff format --check src tests bench tools scripts
+	$(BIN)/ruff check conftest.py src tests bench tools scripts
+	$(BIN)/ruff format --check conftest.py src tests bench tools scripts
 	PYTHONPATH=tools $(BIN)/lint-imports
 
 unit: $(BIN)/.installed-dev

@@ -40,3 +40,21 @@ def test_openapi_schema_is_generated(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "DeltaCrown API"
     assert schema["openapi"].startswith("3.")
+
+
+def test_openapi_schema_names_are_unique_across_apps():
+    # Ninja names OpenAPI components after the schema classes: two classes of the same name
+    # (say two apps' GameOut) would silently overwrite each other in the document.
+    from ninja import Schema
+
+    import deltacrown.config.api  # noqa: F401 - imports every app's schemas
+
+    seen: dict[str, set[str]] = {}
+    stack = list(Schema.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.startswith("deltacrown.") and ".tests." not in cls.__module__:
+            seen.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert len(seen) > 20
+    assert {name: mods for name, mods in seen.items() if len(mods) > 1} == {}

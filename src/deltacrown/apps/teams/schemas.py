@@ -46,7 +46,7 @@ class TeamOut(Schema):
     created_at: datetime
 
 
-class GameOut(Schema):
+class TeamGameOut(Schema):
     id: int
     slug: str
     name: str
@@ -63,7 +63,7 @@ class TeamDetailOut(Schema):
     id: int
     name: str
     tag: str
-    game: GameOut
+    game: TeamGameOut
     captain_id: int
     is_active: bool
     roster_limit: int = Field(..., description="Team size plus substitutes of the game")

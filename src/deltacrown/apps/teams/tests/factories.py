@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import factory
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -18,35 +17,13 @@ from deltacrown.apps.games import api as games
 from deltacrown.apps.teams.data import INVITATION_LIFETIME
 from deltacrown.apps.teams.models import Invitation, Membership, Team
 from deltacrown.kernel import clock, events
-from deltacrown.kernel.errors import DomainError
 
 API = "/api/v1/teams"
 TEAM_GAME = "valorant"
 
 
-# A 5v5 game with two substitutes, as the games app seeds Valorant. Transactional (race) tests
-# flush every table, seeded games included, so ``game_id`` puts the game back when it is gone.
-_TEAM_GAME_CONFIG = {
-    "mode": "team",
-    "team_size": 5,
-    "max_substitutes": 2,
-    "score_kind": "maps",
-    "default_best_of": 3,
-    "player_id_kind": "riot_id",
-}
-
-
 def game_id(slug: str = TEAM_GAME) -> int:
-    try:
-        return games.game_get_by_slug(slug).id
-    except DomainError:
-        if slug != TEAM_GAME:
-            raise
-    game_model = django_apps.get_model("games", "Game")
-    game, _ = game_model.objects.get_or_create(
-        slug=slug, defaults={"name": "Valorant", "config": _TEAM_GAME_CONFIG}
-    )
-    return game.pk
+    return games.game_get_by_slug(slug).id
 
 
 class UserFactory(factory.django.DjangoModelFactory):

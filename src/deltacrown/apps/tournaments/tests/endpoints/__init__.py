@@ -1,0 +1,1 @@
+"""Tournaments app tests."""
