@@ -1,8 +1,8 @@
 """Web app: the demo a newcomer sees after ``make run`` (idempotent seeding).
 
-Creates the demo administrator and a roster of demo players through the apps' public
-interfaces, so the demo exercises the same rules, audit entries and events as real use. Each
-capability that lands adds its part here.
+Creates the demo administrator, a roster of demo players, demo teams and tournaments in
+several states through the apps' public interfaces, so the demo exercises the same rules,
+audit entries and events as real use. Each capability that lands adds its part here.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import transaction
 
 from deltacrown.apps.accounts import api as accounts
+from deltacrown.apps.teams import api as teams
+from deltacrown.apps.tournaments import api as tournaments
 
 DEMO_PLAYER_PASSWORD = "demo-player-pass-1"  # noqa: S105 - public demo credential, printed on start
 
@@ -36,6 +38,8 @@ class DemoSummary:
     player_usernames: tuple[str, ...]
     player_password: str
     created_players: int
+    team_ids: tuple[int, ...]
+    tournament_slugs: tuple[str, ...]
 
 
 def seed() -> DemoSummary:
@@ -44,8 +48,11 @@ def seed() -> DemoSummary:
     admin_password = settings.DEMO_ADMIN_PASSWORD
     accounts.admin_ensure(admin_username, f"{admin_username}@demo.invalid", admin_password)
     created = 0
+    player_ids: list[int] = []
     for username, display_name, country in DEMO_PLAYERS:
-        if accounts.user_find(username) is not None:
+        existing = accounts.user_find(username)
+        if existing is not None:
+            player_ids.append(existing.id)
             continue
         with transaction.atomic():
             user = accounts.user_create(
@@ -55,11 +62,16 @@ def seed() -> DemoSummary:
                 display_name=display_name,
             )
             accounts.profile_update(user_id=user.id, country=country)
+        player_ids.append(user.id)
         created += 1
+    team_ids = teams.seed_demo(player_ids)
+    demo_tournaments = tournaments.seed_demo()
     return DemoSummary(
         admin_username=admin_username,
         admin_password=admin_password,
         player_usernames=tuple(p[0] for p in DEMO_PLAYERS),
         player_password=DEMO_PLAYER_PASSWORD,
         created_players=created,
+        team_ids=tuple(team_ids),
+        tournament_slugs=demo_tournaments.slugs,
     )

@@ -22,9 +22,14 @@ def test_demo_creates_the_admin_and_players_once(settings):
     assert (player.display_name, player.country) == ("Aurora", "NO")
     assert player.check_password(demo.DEMO_PLAYER_PASSWORD)
 
+    assert len(first.team_ids) >= 2
+    assert len(first.tournament_slugs) >= 3
+
     again = demo.seed()
     assert again.created_players == 0
     assert users.count() == len(demo.DEMO_PLAYERS) + 1
+    assert again.team_ids == first.team_ids
+    assert again.tournament_slugs == first.tournament_slugs
 
 
 def test_demo_players_can_sign_in_through_the_api(client):
@@ -46,3 +51,9 @@ def test_demo_command_prints_the_urls_and_credentials(capsys, settings):
     assert f"{settings.PUBLIC_URL}/api/v1/docs" in out
     assert f"{settings.DEMO_ADMIN_USERNAME} / {settings.DEMO_ADMIN_PASSWORD}" in out
     assert demo.DEMO_PLAYER_PASSWORD in out
+
+
+def test_the_demo_tournaments_are_listed_publicly(client):
+    summary = demo.seed()
+    listed = client.get("/api/v1/tournaments?limit=100").json()["items"]
+    assert {t["slug"] for t in listed} & set(summary.tournament_slugs)

@@ -28,6 +28,9 @@ class Command(BaseCommand):
                     ),
                     f"  Home            {base}/",
                     f"  API docs        {base}/api/v1/docs",
+                    f"  Tournaments     {base}/api/v1/tournaments"
+                    f"  ({len(summary.tournament_slugs)} demo tournaments,"
+                    f" {len(summary.team_ids)} demo teams)",
                     f"  Admin           {base}/admin/",
                     f"  Admin login     {summary.admin_username} / {summary.admin_password}",
                     f"  Player logins   {', '.join(summary.player_usernames)}"
