@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from deltacrown.apps.accounts import api as accounts
 from deltacrown.apps.tournaments.tests.factories import config as tournament_config
+from deltacrown.kernel import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,9 @@ OPEN_TO_ANYONE: dict[tuple[str, str], str] = {
     ("GET", "/games/{slug}"): "the game catalogue is public",
     ("POST", "/games/{slug}/draft/validate"): "checks a draft against public rules, writes nothing",
     ("GET", "/teams/{team_id}"): "team pages are public (display names only)",
+    ("POST", "/tournaments/{tournament_id}/registrations"): (
+        "any signed-in player may register for a tournament they can see; hidden ones answer 404"
+    ),
 }
 
 # Bodies that pass validation, so the permission check, not the schema, answers the stranger.
@@ -46,6 +51,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/tournaments/{tournament_id}/registration-fields"): {"fields": []},
     ("PATCH", "/tournaments/templates/{template_id}"): {"name": "Hijacked"},
     ("POST", "/tournaments/templates/{template_id}/tournaments"): {"overrides": {}},
+    ("POST", "/tournaments/{tournament_id}/check-ins"): {"registration_ids": [1]},
+    ("POST", "/registrations/{registration_id}/payment/reject"): {"reason": "Hijacked"},
 }
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -145,6 +152,22 @@ def world() -> dict[str, Any]:
     outsider, _ = _user("sweep_outsider")
     pending = post(f"/teams/{team['id']}/invitations", {"user_id": outsider.id}, as_captain)
     token = post("/me/tokens", {"name": "organizer bot", "scopes": ["read"]}, as_organizer)
+    # A paid solo cup open for registration, and someone's registration in it.
+    paid = post(
+        "/tournaments",
+        tournament_config(
+            name="Paid Cup",
+            game="efootball",
+            participant_kind="solo",
+            entry_fee={"kind": "external", "amount": 500, "currency": "EUR"},
+            schedule={"registration_opens_at": clock.now() - timedelta(hours=1)},
+        ),
+        as_organizer,
+    )
+    for step in ("published", "registration_open"):
+        post(f"/tournaments/{paid['id']}/transitions", {"to": step}, as_organizer)
+    _, as_entrant = _user("sweep_entrant", game_ids={"efootball": "123456789"})
+    registration = post(f"/tournaments/{paid['id']}/registrations", {}, as_entrant)
     return {
         "stranger": as_stranger,
         "tournaments": [private, public],
@@ -154,6 +177,7 @@ def world() -> dict[str, Any]:
         "moderator_id": moderator.id,
         "invitation_id": pending["id"],
         "token_id": token["id"],
+        "registration_id": registration["id"],
     }
 
 
@@ -172,6 +196,7 @@ def _urls(route: Route, world: dict[str, Any]) -> list[str]:
             "team_id": world["team_id"],
             "invitation_id": world["invitation_id"],
             "token_id": world["token_id"],
+            "registration_id": world["registration_id"],
         }
         if "/staff/" in route.path:
             values["user_id"] = world["moderator_id"]

@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from deltacrown.apps.accounts.api import API_AUTH
 from deltacrown.apps.accounts.endpoints import router as accounts_router
 from deltacrown.apps.games.endpoints import router as games_router
+from deltacrown.apps.registrations.endpoints import router as registrations_router
 from deltacrown.apps.teams.endpoints import router as teams_router
 from deltacrown.apps.tournaments.endpoints import router as tournaments_router
 from deltacrown.kernel.endpoints import router as kernel_router
@@ -38,3 +39,5 @@ api.add_router("/admin/", kernel_router)
 api.add_router("/games", games_router)  # no trailing slash: the list is /games
 api.add_router("/teams", teams_router)  # no trailing slash: the list is /teams
 api.add_router("/tournaments", tournaments_router)  # no trailing slash: the list is /tournaments
+# Full paths inside: /tournaments/{id}/registrations, /registrations/{id}, /me/registrations.
+api.add_router("/", registrations_router)

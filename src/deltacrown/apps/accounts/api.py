@@ -22,6 +22,7 @@ __all__ = [
     "auth_method",
     "authenticate_access_token",
     "caller_key",
+    "game_ids_of",
     "profile_update",
     "rate_limits_reset",
     "user_create",
@@ -62,6 +63,15 @@ def user_refs(user_ids: Iterable[int]) -> dict[int, UserRef]:
     """The existing users among ``user_ids``, by id, in one query (unknown ids are absent)."""
     return {
         pk: selectors.user_ref(user)
+        for pk, user in selectors.user_list_by_ids(user_ids=user_ids).items()
+    }
+
+
+def game_ids_of(user_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """The per-game player ids (``{game slug: id}``) on the profiles of ``user_ids``, by user id,
+    in one query; unknown users are absent, users without ids map to an empty dict."""
+    return {
+        pk: dict(user.game_ids or {})
         for pk, user in selectors.user_list_by_ids(user_ids=user_ids).items()
     }
 

@@ -1,0 +1,182 @@
+"""Registrations app, services layer: demo registrations a newcomer sees after ``make run``.
+
+Made through the same services as real use (events, waitlist, check-in rules), and idempotent:
+a team or player already registered in a demo tournament is left alone. Demo players get a
+demo in-game id for the tournament's game when their profile has none, since registering
+requires one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+
+from deltacrown.apps.accounts import api as accounts
+from deltacrown.apps.games import api as games
+from deltacrown.apps.games.data import GameRef
+from deltacrown.apps.registrations.data import (
+    DemoRegistrations,
+    ParticipantKind,
+    RegistrationState,
+)
+from deltacrown.apps.registrations.models import Entry, Registration, TournamentLedger
+from deltacrown.apps.registrations.services.checkin import checkin_check_in
+from deltacrown.apps.registrations.services.common import registration_open, require_check_in_open
+from deltacrown.apps.registrations.services.registrations import registration_create
+from deltacrown.apps.teams import api as teams
+from deltacrown.apps.tournaments import api as tournaments
+from deltacrown.apps.tournaments.data import FieldKind, TournamentRef, TournamentStatus
+from deltacrown.kernel import clock
+from deltacrown.kernel.errors import DomainError
+
+logger = logging.getLogger("deltacrown.registrations")
+
+# Demo in-game ids by the game's id format, made unique per player with the user id.
+_DEMO_IDS = {
+    "riot_id": lambda user_id: f"Demo{user_id}#DEMO",
+    "konami_id": lambda user_id: f"{100_000_000 + user_id}",
+    "ea_id": lambda user_id: f"Demo{user_id:05d}",
+    "steam_id64": lambda user_id: f"{76561198000000000 + user_id}",
+    "freefire_uid": lambda user_id: f"{10_000_000 + user_id}",
+    "pubgm_id": lambda user_id: f"{10_000_000 + user_id}",
+    "mlbb_id": lambda user_id: f"{10_000_000 + user_id} (1001)",
+    "codm_id": lambda user_id: f"Demo {user_id}",
+    "generic_name": lambda user_id: f"Demo {user_id}",
+}
+
+
+def _ensure_game_ids(game: GameRef, user_ids: Sequence[int]) -> None:
+    """Give demo players a valid in-game id for ``game`` where their profile has none."""
+    make = _DEMO_IDS.get(game.player_id_kind)
+    if make is None:
+        return
+    for user_id, ids in accounts.game_ids_of(user_ids).items():
+        if ids.get(game.slug):
+            continue
+        accounts.profile_update(user_id=user_id, game_ids={**ids, game.slug: make(user_id)})
+
+
+def _demo_answers(tournament_id: int) -> dict[str, Any]:
+    """Plausible answers to the tournament's required registration fields."""
+    answers: dict[str, Any] = {}
+    for spec in tournaments.registration_fields(tournament_id):
+        if not spec.required:
+            continue
+        if spec.kind is FieldKind.TOGGLE:
+            answers[spec.key] = True
+        elif spec.kind is FieldKind.NUMBER:
+            answers[spec.key] = spec.min if spec.min is not None else 1
+        elif spec.kind is FieldKind.DROPDOWN and spec.choices:
+            answers[spec.key] = spec.choices[0]
+        elif spec.kind is FieldKind.URL:
+            answers[spec.key] = "https://example.org/demo"
+        elif spec.kind is FieldKind.DATE:
+            answers[spec.key] = spec.min or clock.now().date().isoformat()
+        elif spec.kind is FieldKind.MEDIA:
+            answers[spec.key] = "demo/proof.png"
+        else:
+            answers[spec.key] = "demo"
+    return answers
+
+
+def _registered(tournament_id: int, *, team_id: int | None, user_id: int | None) -> bool:
+    queryset = Registration.objects.filter(tournament_id=tournament_id)
+    if team_id is not None:
+        return queryset.filter(team_id=team_id).exists()
+    return Entry.objects.filter(tournament_id=tournament_id, user_id=user_id).exists()
+
+
+def _attempt(action: str, tournament_id: int, call: Callable[[], object]) -> bool:
+    """Run one demo step; a refusal by the rules is logged and skipped, not raised."""
+    try:
+        with transaction.atomic():
+            call()
+    except DomainError as exc:
+        # The demo shows what the rules allow; a refusal (window closed, roster too small) is
+        # the rules working, not a failure of the demo.
+        logger.info(
+            "demo %s skipped", action, extra={"tournament_id": tournament_id, "code": exc.code}
+        )
+        return False
+    return True
+
+
+def _entrants(
+    tournament: TournamentRef, player_ids: Sequence[int], team_ids: Sequence[int]
+) -> list[tuple[int | None, int, tuple[int, ...]]]:
+    """(team id, registrant id, players) of each demo entrant that fits the tournament."""
+    if ParticipantKind(tournament.participant_kind) is ParticipantKind.SOLO:
+        return [(None, user_id, (user_id,)) for user_id in player_ids]
+    refs = teams.team_refs(team_ids)
+    return [
+        (team.id, team.captain_id, team.member_ids)
+        for team in (refs.get(team_id) for team_id in team_ids)
+        if team is not None and team.is_active and team.game_id == tournament.game_id
+    ]
+
+
+def demo_seed(
+    *, tournament_ids: Sequence[int], player_ids: Sequence[int], team_ids: Sequence[int]
+) -> DemoRegistrations:
+    """Register the demo teams (team tournaments) or players (solo tournaments) in each of
+    ``tournament_ids`` that takes registrations, and check half of them in where check-in is
+    open. Over capacity they land on the waitlist, as anyone would. Idempotent."""
+    created = 0
+    for tournament_id in tournament_ids:
+        tournament = tournaments.tournament_get(tournament_id)
+        if registration_open(tournament, clock.now()):
+            game = games.game_get(tournament.game_id)
+            answers = _demo_answers(tournament_id)
+            for team_id, registrant_id, member_ids in _entrants(tournament, player_ids, team_ids):
+                if _registered(tournament_id, team_id=team_id, user_id=registrant_id):
+                    continue
+                _ensure_game_ids(game, member_ids)
+                call = partial(
+                    registration_create,
+                    actor=accounts.user_get(registrant_id),
+                    tournament_id=tournament_id,
+                    team_id=team_id,
+                    answers=answers,
+                )
+                created += _attempt("registration", tournament_id, call)
+        if tournament.status is TournamentStatus.CHECK_IN:
+            _check_in_half(tournament)
+    rows = (
+        Registration.objects.filter(tournament_id__in=tournament_ids)
+        .order_by()
+        .values_list("state")
+        .annotate(count=Count("pk"))
+    )
+    return DemoRegistrations(
+        tournament_ids=tuple(tournament_ids), created=created, by_state=dict(rows)
+    )
+
+
+def _check_in_half(tournament: TournamentRef) -> None:
+    """Check in the first half of the confirmed registrations, so the demo shows both."""
+    ledger = TournamentLedger.objects.filter(tournament_id=tournament.id).first()
+    if ledger is None:
+        return
+    try:
+        require_check_in_open(tournament, ledger, clock.now(), by_organizer=False)
+    except DomainError:
+        return
+    confirmed = list(
+        Registration.objects.filter(
+            tournament_id=tournament.id, state=RegistrationState.CONFIRMED.value
+        )
+        .order_by("arrival")
+        .values_list("pk", "registered_by_id")
+    )
+    for registration_id, registrant_id in confirmed[: (len(confirmed) + 1) // 2]:
+        call = partial(
+            checkin_check_in,
+            actor=accounts.user_get(registrant_id),
+            registration_id=registration_id,
+        )
+        _attempt("check-in", tournament.id, call)

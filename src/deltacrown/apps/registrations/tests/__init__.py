@@ -1,0 +1,1 @@
+"""Registrations: registering, the waitlist, payments and check-in, tested."""

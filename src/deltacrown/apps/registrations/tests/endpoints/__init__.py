@@ -1,0 +1,1 @@
+"""Registrations over HTTP and in the Django admin."""

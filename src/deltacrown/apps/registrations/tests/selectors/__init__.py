@@ -1,0 +1,1 @@
+"""Reads of registrations and the hooks other apps consult."""

@@ -1,0 +1,1 @@
+"""Registrations through the services and the public interface."""
