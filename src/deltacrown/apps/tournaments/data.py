@@ -247,6 +247,7 @@ class DemoTournaments:
     slugs: tuple[str, ...]
     created: int
     template_id: int | None
+    ids: tuple[int, ...] = ()
 
 
 # ISO 4217 codes of currencies in circulation (funds and precious metals left out).

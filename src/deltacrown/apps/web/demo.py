@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from deltacrown.apps.accounts import api as accounts
+from deltacrown.apps.registrations import api as registrations
 from deltacrown.apps.teams import api as teams
 from deltacrown.apps.tournaments import api as tournaments
 
@@ -28,6 +29,14 @@ DEMO_PLAYERS: tuple[tuple[str, str, str], ...] = (
     ("falcon", "Falcon", "US"),
     ("glacier", "Glacier", "FI"),
     ("havoc", "Havoc", "BD"),
+    ("ion", "Ion", "RO"),
+    ("jinx", "Jinx", "PH"),
+    ("kestrel", "Kestrel", "GB"),
+    ("lumen", "Lumen", "IN"),
+    ("mirage", "Mirage", "EG"),
+    ("nova", "Nova", "MX"),
+    ("onyx", "Onyx", "ZA"),
+    ("pulse", "Pulse", "SE"),
 )
 
 
@@ -40,6 +49,7 @@ class DemoSummary:
     created_players: int
     team_ids: tuple[int, ...]
     tournament_slugs: tuple[str, ...]
+    registrations_by_state: dict[str, int]
 
 
 def seed() -> DemoSummary:
@@ -66,6 +76,9 @@ def seed() -> DemoSummary:
         created += 1
     team_ids = teams.seed_demo(player_ids)
     demo_tournaments = tournaments.seed_demo()
+    demo_registrations = registrations.seed_demo(
+        tournament_ids=demo_tournaments.ids, player_ids=player_ids, team_ids=team_ids
+    )
     return DemoSummary(
         admin_username=admin_username,
         admin_password=admin_password,
@@ -74,4 +87,5 @@ def seed() -> DemoSummary:
         created_players=created,
         team_ids=tuple(team_ids),
         tournament_slugs=demo_tournaments.slugs,
+        registrations_by_state=demo_registrations.by_state,
     )

@@ -111,6 +111,7 @@ def demo_seed() -> DemoTournaments:
     now = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     created = 0
     slugs = []
+    ids = []
     first_id = None
     for config, target, highlighted in _demo_configs(now):
         existing = Tournament.objects.filter(
@@ -127,6 +128,7 @@ def demo_seed() -> DemoTournaments:
                     )
             created += 1
         slugs.append(existing.slug)
+        ids.append(existing.pk)
         first_id = first_id or existing.pk
     template = TournamentTemplate.objects.filter(
         name=DEMO_TEMPLATE_NAME, scope=TemplateScope.GLOBAL
@@ -140,5 +142,8 @@ def demo_seed() -> DemoTournaments:
             description="Sixteen teams of five, single elimination with a third-place match.",
         )
     return DemoTournaments(
-        slugs=tuple(slugs), created=created, template_id=template.pk if template else None
+        slugs=tuple(slugs),
+        created=created,
+        template_id=template.pk if template else None,
+        ids=tuple(ids),
     )

@@ -24,12 +24,14 @@ def test_demo_creates_the_admin_and_players_once(settings):
 
     assert len(first.team_ids) >= 2
     assert len(first.tournament_slugs) >= 3
+    assert first.registrations_by_state.get("confirmed", 0) >= 2
 
     again = demo.seed()
     assert again.created_players == 0
     assert users.count() == len(demo.DEMO_PLAYERS) + 1
     assert again.team_ids == first.team_ids
     assert again.tournament_slugs == first.tournament_slugs
+    assert again.registrations_by_state == first.registrations_by_state
 
 
 def test_demo_players_can_sign_in_through_the_api(client):

@@ -31,6 +31,13 @@ class Command(BaseCommand):
                     f"  Tournaments     {base}/api/v1/tournaments"
                     f"  ({len(summary.tournament_slugs)} demo tournaments,"
                     f" {len(summary.team_ids)} demo teams)",
+                    "  Registrations   "
+                    + (
+                        ", ".join(
+                            f"{n} {s}" for s, n in sorted(summary.registrations_by_state.items())
+                        )
+                        or "none"
+                    ),
                     f"  Admin           {base}/admin/",
                     f"  Admin login     {summary.admin_username} / {summary.admin_password}",
                     f"  Player logins   {', '.join(summary.player_usernames)}"
