@@ -42,6 +42,7 @@ from deltacrown.apps.tournaments.data import (
     EntryFeeKind,
     FieldKind,
     FieldSpec,
+    ParticipantKind,
     StaffRole,
     TemplateScope,
     TournamentRef,
@@ -178,7 +179,7 @@ def tournament_ref(tournament: Tournament) -> TournamentRef:
         name=tournament.name,
         game_id=tournament.game_id,
         status=TournamentStatus(tournament.status),
-        participant_kind=tournament.participant_kind,  # type: ignore[arg-type]
+        participant_kind=ParticipantKind(tournament.participant_kind),
         team_size=tournament.team_size,
         capacity=tournament.capacity,
         entry_fee_kind=EntryFeeKind(tournament.entry_fee_kind),

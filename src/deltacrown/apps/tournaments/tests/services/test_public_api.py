@@ -169,3 +169,13 @@ def test_the_demo_is_created_once():
     second = api.seed_demo()
     assert (second.created, second.slugs, second.template_id) == (0, first.slugs, template.pk)
     assert Tournament.objects.count() == 3
+
+
+def test_tournament_refs_carry_enums_not_raw_strings():
+    from deltacrown.apps.tournaments import api
+    from deltacrown.apps.tournaments.data import ParticipantKind, TournamentStatus
+    from deltacrown.apps.tournaments.tests.factories import TournamentFactory
+
+    ref = api.tournament_get(TournamentFactory().pk)
+    assert type(ref.participant_kind) is ParticipantKind
+    assert type(ref.status) is TournamentStatus
