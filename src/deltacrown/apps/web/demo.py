@@ -3,6 +3,10 @@
 Creates the demo administrator, a roster of demo players, demo teams and tournaments in
 several states through the apps' public interfaces, so the demo exercises the same rules,
 audit entries and events as real use. Each capability that lands adds its part here.
+
+Parts of the demo are replayed in the past with the platform clock frozen (which is
+process-wide), so ``seed`` runs in a process of its own (the ``demo`` command), never inside a
+serving process.
 """
 
 from __future__ import annotations
@@ -53,7 +57,16 @@ class DemoSummary:
 
 
 def seed() -> DemoSummary:
-    """Create whatever of the demo is missing; running it again changes nothing."""
+    """Create whatever of the demo is missing; running it again changes nothing.
+
+    One transaction: a scheduler running in a server meanwhile never sees a demo tournament
+    half-way through its replayed history, and a failed run leaves nothing half-made.
+    """
+    with transaction.atomic():
+        return _seed()
+
+
+def _seed() -> DemoSummary:
     admin_username = settings.DEMO_ADMIN_USERNAME
     admin_password = settings.DEMO_ADMIN_PASSWORD
     accounts.admin_ensure(admin_username, f"{admin_username}@demo.invalid", admin_password)
@@ -75,6 +88,14 @@ def seed() -> DemoSummary:
         player_ids.append(user.id)
         created += 1
     team_ids = teams.seed_demo(player_ids)
+    # Tournaments and registrations take two turns because their histories interleave: the
+    # tournament shown checking in is first left in its (past) registration window, players
+    # register in that window, then it moves on to check-in and half of them check in. Once
+    # the demo exists, neither turn has anything left to do.
+    demo_tournaments = tournaments.seed_demo()
+    registrations.seed_demo(
+        tournament_ids=demo_tournaments.ids, player_ids=player_ids, team_ids=team_ids
+    )
     demo_tournaments = tournaments.seed_demo()
     demo_registrations = registrations.seed_demo(
         tournament_ids=demo_tournaments.ids, player_ids=player_ids, team_ids=team_ids

@@ -4,12 +4,19 @@ Made through the same services as real use (events, waitlist, check-in rules), a
 a team or player already registered in a demo tournament is left alone. Demo players get a
 demo in-game id for the tournament's game when their profile has none, since registering
 requires one.
+
+A demo tournament whose registration window is already over while it still waits in
+``registration_open`` (the tournaments demo replays such a tournament's past so that it can be
+shown checking in) gets its registrations replayed inside that window, a few minutes apart,
+with the platform clock frozen at each; once it is checking in, half of its players check in,
+once.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -35,6 +42,9 @@ from deltacrown.kernel import clock
 from deltacrown.kernel.errors import DomainError
 
 logger = logging.getLogger("deltacrown.registrations")
+
+# Time between two replayed registrations (less when the window is too short for them all).
+_REPLAY_GAP = timedelta(minutes=7)
 
 # Demo in-game ids by the game's id format, made unique per player with the user id.
 _DEMO_IDS = {
@@ -120,30 +130,74 @@ def _entrants(
     ]
 
 
+def _register(
+    tournament: TournamentRef,
+    entrants: Sequence[tuple[int | None, int, tuple[int, ...]]],
+    *,
+    pause: Callable[[], object] | None = None,
+) -> int:
+    """Register each of ``entrants`` not registered yet; returns how many were created.
+
+    ``pause`` runs before each attempt after the first (it moves a frozen clock on).
+    """
+    game = games.game_get(tournament.game_id)
+    answers = _demo_answers(tournament.id)
+    created = 0
+    for index, (team_id, registrant_id, member_ids) in enumerate(entrants):
+        if _registered(tournament.id, team_id=team_id, user_id=registrant_id):
+            continue
+        if pause is not None and index:
+            pause()
+        _ensure_game_ids(game, member_ids)
+        call = partial(
+            registration_create,
+            actor=accounts.user_get(registrant_id),
+            tournament_id=tournament.id,
+            team_id=team_id,
+            answers=answers,
+        )
+        created += _attempt("registration", tournament.id, call)
+    return created
+
+
+def _window_missed(tournament: TournamentRef, now: datetime) -> bool:
+    """Whether the tournament still waits in ``registration_open`` after its window closed
+    without a single registration: the sign of a replayed demo history to fill in."""
+    return (
+        tournament.status is TournamentStatus.REGISTRATION_OPEN
+        and tournament.registration_closes_at <= now
+        and not Registration.objects.filter(tournament_id=tournament.id).exists()
+    )
+
+
+def _replay_registrations(
+    tournament: TournamentRef, entrants: Sequence[tuple[int | None, int, tuple[int, ...]]]
+) -> int:
+    """Register ``entrants`` inside the tournament's past registration window, a few minutes
+    apart from just after it opened, so arrival order and times read like a real sign-up."""
+    window = tournament.registration_closes_at - tournament.registration_opens_at
+    gap = min(_REPLAY_GAP, window / (len(entrants) + 1))
+    with clock.frozen(tournament.registration_opens_at + gap) as moment:
+        return _register(tournament, entrants, pause=partial(moment.advance, gap))
+
+
 def demo_seed(
     *, tournament_ids: Sequence[int], player_ids: Sequence[int], team_ids: Sequence[int]
 ) -> DemoRegistrations:
     """Register the demo teams (team tournaments) or players (solo tournaments) in each of
-    ``tournament_ids`` that takes registrations, and check half of them in where check-in is
-    open. Over capacity they land on the waitlist, as anyone would. Idempotent."""
+    ``tournament_ids`` that takes registrations, or whose registration window passed unused
+    (replayed in that window), and check half of them in where check-in is open. Over
+    capacity they land on the waitlist, as anyone would. Idempotent."""
     created = 0
     for tournament_id in tournament_ids:
         tournament = tournaments.tournament_get(tournament_id)
-        if registration_open(tournament, clock.now()):
-            game = games.game_get(tournament.game_id)
-            answers = _demo_answers(tournament_id)
-            for team_id, registrant_id, member_ids in _entrants(tournament, player_ids, team_ids):
-                if _registered(tournament_id, team_id=team_id, user_id=registrant_id):
-                    continue
-                _ensure_game_ids(game, member_ids)
-                call = partial(
-                    registration_create,
-                    actor=accounts.user_get(registrant_id),
-                    tournament_id=tournament_id,
-                    team_id=team_id,
-                    answers=answers,
-                )
-                created += _attempt("registration", tournament_id, call)
+        now = clock.now()
+        if registration_open(tournament, now):
+            created += _register(tournament, _entrants(tournament, player_ids, team_ids))
+        elif _window_missed(tournament, now):
+            created += _replay_registrations(
+                tournament, _entrants(tournament, player_ids, team_ids)
+            )
         if tournament.status is TournamentStatus.CHECK_IN:
             _check_in_half(tournament)
     rows = (
@@ -158,9 +212,17 @@ def demo_seed(
 
 
 def _check_in_half(tournament: TournamentRef) -> None:
-    """Check in the first half of the confirmed registrations, so the demo shows both."""
+    """Check in the first half of the confirmed registrations, so the demo shows both.
+
+    Only while nobody has checked in: after that, check-ins (and their undos) are the
+    players' own and a later run leaves them as they are.
+    """
     ledger = TournamentLedger.objects.filter(tournament_id=tournament.id).first()
     if ledger is None:
+        return
+    if Registration.objects.filter(
+        tournament_id=tournament.id, checked_in_at__isnull=False
+    ).exists():
         return
     try:
         require_check_in_open(tournament, ledger, clock.now(), by_organizer=False)

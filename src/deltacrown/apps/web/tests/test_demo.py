@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils.module_loading import autodiscover_modules
+from huey.contrib.djhuey import HUEY
 
 from deltacrown.apps.web import demo
+from deltacrown.kernel import clock
+from deltacrown.kernel.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +65,147 @@ def test_the_demo_tournaments_are_listed_publicly(client):
     summary = demo.seed()
     listed = client.get("/api/v1/tournaments?limit=100").json()["items"]
     assert {t["slug"] for t in listed} & set(summary.tournament_slugs)
+
+
+# --- the tournament shown checking in ---------------------------------------------------------
+
+
+def _admin_headers(client, settings) -> dict[str, str]:
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": settings.DEMO_ADMIN_USERNAME, "password": settings.DEMO_ADMIN_PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['access_token']}"}
+
+
+def _player_headers(client, username: str) -> dict[str, str]:
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": username, "password": demo.DEMO_PLAYER_PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['access_token']}"}
+
+
+def _checking_in(client) -> dict:
+    listed = client.get("/api/v1/tournaments?limit=100").json()["items"]
+    found = [t for t in listed if t["status"] == "check_in" and t["participant_kind"] == "solo"]
+    assert found, "no solo tournament is checking in"
+    return found[0]
+
+
+def _registrations(client, headers: dict[str, str], tournament_id: int) -> list[dict]:
+    response = client.get(f"/api/v1/tournaments/{tournament_id}/registrations?limit=100", **headers)
+    assert response.status_code == 200
+    return response.json()["items"]
+
+
+def _run_periodic_tasks() -> None:
+    """What the task consumer's scheduler does each minute: run every periodic task due now."""
+    autodiscover_modules("tasks")
+    for task in HUEY.read_periodic(clock.now()):
+        HUEY.execute(task)
+
+
+def test_demo_shows_a_solo_tournament_checking_in_with_a_waitlist(client, settings):
+    demo.seed()
+    tournament = _checking_in(client)
+    assert tournament["capacity"] == 8
+    assert tournament["entry_fee"]["kind"] == "none"
+    now = clock.now()
+    schedule = tournament["schedule"]
+    assert datetime.fromisoformat(schedule["check_in_opens_at"]) <= now
+    # Check-in stays open for a while after seeding.
+    assert datetime.fromisoformat(schedule["starts_at"]) >= now + timedelta(hours=1)
+
+    registrations = _registrations(client, _admin_headers(client, settings), tournament["id"])
+    confirmed = [r for r in registrations if r["state"] == "confirmed"]
+    waitlisted = [r for r in registrations if r["state"] == "waitlisted"]
+    assert len(confirmed) == 8
+    assert {r["checked_in"] for r in confirmed} == {True, False}
+    assert len(waitlisted) == len(demo.DEMO_PLAYERS) - 8
+    assert [r["waitlist_position"] for r in waitlisted] == list(range(1, len(waitlisted) + 1))
+    # Everyone registered inside the registration window, which is over.
+    opens_at = datetime.fromisoformat(schedule["registration_opens_at"])
+    closes_at = datetime.fromisoformat(schedule["registration_closes_at"])
+    assert all(
+        opens_at <= datetime.fromisoformat(r["created_at"]) < closes_at for r in registrations
+    )
+
+    # A demo player who has not checked in yet can do it now.
+    waiting = next(r for r in confirmed if not r["checked_in"])
+    username = get_user_model().objects.get(pk=waiting["user_id"]).username
+    response = client.post(
+        f"/api/v1/registrations/{waiting['id']}/check-in", **_player_headers(client, username)
+    )
+    assert response.status_code == 200
+    assert response.json()["checked_in"] is True
+
+
+def test_seeding_again_creates_nothing_new(client, settings):
+    demo.seed()
+    tournament = _checking_in(client)
+    headers = _admin_headers(client, settings)
+    registrations = _registrations(client, headers, tournament["id"])
+    listed = client.get("/api/v1/tournaments?limit=100").json()["items"]
+    events = Event.objects.count()
+
+    demo.seed()
+
+    assert client.get("/api/v1/tournaments?limit=100").json()["items"] == listed
+    assert _registrations(client, headers, tournament["id"]) == registrations
+    assert Event.objects.count() == events
+
+
+def test_the_periodic_tasks_right_after_seeding_keep_check_in_open(client, settings):
+    demo.seed()
+    tournament = _checking_in(client)
+    headers = _admin_headers(client, settings)
+    registrations = _registrations(client, headers, tournament["id"])
+
+    _run_periodic_tasks()
+
+    assert _checking_in(client)["id"] == tournament["id"]
+    assert _registrations(client, headers, tournament["id"]) == registrations
+
+
+def test_a_later_run_leaves_the_demo_tournament_alone_once_time_moved_on(client, settings):
+    demo.seed()
+    tournament = _checking_in(client)
+    headers = _admin_headers(client, settings)
+    registrations = _registrations(client, headers, tournament["id"])
+    events = Event.objects.count()
+
+    with clock.frozen(clock.now() + timedelta(days=1)):
+        demo.seed()
+
+    assert _checking_in(client)["id"] == tournament["id"]
+    assert _registrations(client, headers, tournament["id"]) == registrations
+    assert Event.objects.count() == events
+
+
+def test_no_shows_give_their_places_to_the_waitlist_when_the_demo_tournament_starts(
+    client, settings
+):
+    demo.seed()
+    tournament = _checking_in(client)
+    headers = _admin_headers(client, settings)
+    before = _registrations(client, headers, tournament["id"])
+    checked_in = {r["id"] for r in before if r["checked_in"]}
+    no_shows = {r["id"] for r in before if r["state"] == "confirmed" and not r["checked_in"]}
+    head_of_waitlist = {
+        r["id"] for r in before if r["state"] == "waitlisted" and r["waitlist_position"] <= 4
+    }
+    assert len(no_shows) == 4
+
+    starts_at = datetime.fromisoformat(tournament["schedule"]["starts_at"])
+    with clock.frozen(starts_at + timedelta(minutes=1)):
+        _run_periodic_tasks()
+
+    after = {r["id"]: r for r in _registrations(client, headers, tournament["id"])}
+    assert {i for i, r in after.items() if r["state"] == "dropped"} == no_shows
+    playing = {i for i, r in after.items() if r["state"] == "confirmed" and r["checked_in"]}
+    assert playing == checked_in | head_of_waitlist

@@ -152,23 +152,28 @@ def test_a_failing_player_check_denies_instead_of_breaking_the_read():
 
 def test_the_demo_is_created_once():
     first = api.seed_demo()
-    assert first.created == 3
+    assert first.created == 4
     statuses = dict(Tournament.objects.values_list("slug", "status"))
     assert statuses == {
         "deltacrown-valorant-open": S.REGISTRATION_OPEN,
         "efootball-weekend-cup": S.PUBLISHED,
         "free-fire-squad-showdown": S.DRAFT,
+        # Left in its past registration window for the registrations demo to fill.
+        "efootball-night-cup": S.REGISTRATION_OPEN,
     }
     assert first.slugs == (
         "deltacrown-valorant-open",
         "efootball-weekend-cup",
         "free-fire-squad-showdown",
+        "efootball-night-cup",
     )
     template = TournamentTemplate.objects.get(pk=first.template_id)
     assert template.scope == "global"
     second = api.seed_demo()
     assert (second.created, second.slugs, second.template_id) == (0, first.slugs, template.pk)
-    assert Tournament.objects.count() == 3
+    assert Tournament.objects.count() == 4
+    # The next call moves it on to check-in, which its schedule says is open now.
+    assert Tournament.objects.get(slug="efootball-night-cup").status == S.CHECK_IN
 
 
 def test_tournament_refs_carry_enums_not_raw_strings():
