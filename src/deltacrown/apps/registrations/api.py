@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from deltacrown.apps.registrations import selectors, services
+from deltacrown.apps.registrations import proofs, selectors, services
 from deltacrown.apps.registrations.data import (
     CheckInClosure,
     DemoRegistrations,
+    InspectedFile,
     ParticipantRef,
     RegistrationRef,
 )
@@ -21,6 +22,7 @@ from deltacrown.apps.registrations.data import (
 __all__ = [
     "checked_in_participants",
     "checkin_close",
+    "file_inspect",
     "is_participant",
     "registration_get",
     "seed_demo",
@@ -46,6 +48,17 @@ def checkin_close(tournament_id: int) -> CheckInClosure | None:
     may call this first to be sure the participant list is final.
     """
     return services.checkin_close(tournament_id=tournament_id)
+
+
+def file_inspect(filename: str, data: bytes) -> InspectedFile:
+    """Check an uploaded document (JPG, PNG or PDF, at most 5 MB) exactly as payment proofs
+    are checked, and return what may be stored: images re-encoded without metadata, PDFs
+    without active content. Raises 422 (413 when too large) with the ``proof_*`` codes of
+    docs/errors.md. Call it outside any database transaction (decoding takes a moment)."""
+    proof = proofs.inspect_proof(filename, data)
+    return InspectedFile(
+        content=proof.content, extension=proof.extension, content_type=proof.content_type
+    )
 
 
 def registration_get(registration_id: int) -> RegistrationRef:

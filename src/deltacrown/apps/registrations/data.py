@@ -6,7 +6,7 @@ use in tasks, WebSocket consumers and the pure engine alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -87,6 +87,16 @@ CHECKIN_CLOSED = "checkin.closed"
 def tournament_stream(tournament_id: int) -> str:
     """The event stream of one tournament (shared with the tournaments app's own events)."""
     return f"tournament:{tournament_id}"
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    """An uploaded document that passed inspection: the bytes to store, the file extension
+    (".png", ".jpg", ".pdf") and the content type to serve it with."""
+
+    content: bytes = field(repr=False)
+    extension: str
+    content_type: str
 
 
 @dataclass(frozen=True)
