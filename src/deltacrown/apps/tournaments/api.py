@@ -22,6 +22,8 @@ __all__ = [
     "register_player_check",
     "registration_fields",
     "seed_demo",
+    "stage_plan",
+    "tournament_complete",
     "tournament_get",
     "tournament_get_for",
     "tournament_refs",
@@ -94,6 +96,21 @@ def answers_validate(tournament_id: int, answers: Mapping[str, Any]) -> dict[str
     ``must_accept``.
     """
     return services.answers_validate(tournament_id=tournament_id, answers=answers)
+
+
+def stage_plan(tournament_id: int) -> list[dict[str, Any]]:
+    """The tournament's validated stage plan: ``[{"name", "format", "options",
+    "participants"?, "best_of"?}]`` (docs/tournaments.md); 404 if it is gone."""
+    return [
+        dict(stage) for stage in selectors.tournament_row(tournament_id=tournament_id).stage_plan
+    ]
+
+
+def tournament_complete(tournament_id: int, *, summary: dict[str, Any]) -> bool:
+    """Mark a live tournament completed because its competition finished, publishing
+    ``tournament.completed`` with ``summary`` (ids and numbers) added; False (nothing done)
+    when it is not live. Runs in its own transaction, or the caller's."""
+    return services.tournament_complete(tournament_id=tournament_id, summary=summary)
 
 
 def seed_demo() -> DemoTournaments:

@@ -107,6 +107,42 @@ class TournamentScheduleIn(_Strict):
     starts_at: AwareDatetime
 
 
+#: Round names a best-of plan may use besides ``<bracket or group>:<round>``.
+BEST_OF_ROUND_NAMES = (
+    "final",
+    "semi_final",
+    "quarter_final",
+    "grand_final",
+    "third_place",
+    "losers_final",
+)
+BEST_OF_MAX = 9
+_BEST_OF_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,31}:[1-9][0-9]{0,2}$")
+
+
+class StageBestOfIn(_Strict):
+    """Match length (best of N) for a stage: ``default`` for every round, and ``rounds`` for
+    exceptions by name (``final``, ``semi_final``, ``quarter_final``: rounds of the winners
+    bracket counted from its end; ``grand_final``, ``third_place``, ``losers_final``) or by
+    ``<bracket or group>:<round>`` (``winners:2``, ``losers:5``, ``swiss:4``, ``group-1:3``)."""
+
+    default: int | None = Field(None, ge=1, le=BEST_OF_MAX)
+    rounds: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("rounds")
+    @classmethod
+    def _rounds(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, best_of in value.items():
+            if key not in BEST_OF_ROUND_NAMES and not _BEST_OF_KEY.match(key):
+                raise ValueError(
+                    f"Unknown round {key!r}: use {', '.join(BEST_OF_ROUND_NAMES)} or "
+                    "<bracket or group>:<round>."
+                )
+            if isinstance(best_of, bool) or not 1 <= best_of <= BEST_OF_MAX:
+                raise ValueError(f"Best-of for {key!r} must be 1 to {BEST_OF_MAX}.")
+        return value
+
+
 class TournamentStageIn(_Strict):
     """One stage: an engine format and its options.
 
@@ -117,6 +153,9 @@ class TournamentStageIn(_Strict):
     format: str = Field(..., max_length=32, examples=["single_elimination"])
     options: dict[str, Any] = Field(default_factory=dict)
     participants: int | None = Field(None, ge=2, le=CAPACITY_MAX)
+    best_of: StageBestOfIn | None = Field(
+        None, description="Match length of this stage; defaults to the game's best-of"
+    )
 
     _name = field_validator("name")(single_line)
 
@@ -480,6 +519,8 @@ def _stage_plan(
         }
         if index > 0:
             entry["participants"] = entering
+        if stage.best_of is not None:
+            entry["best_of"] = stage.best_of.model_dump(exclude_none=True)
         plan.append(entry)
     return plan
 

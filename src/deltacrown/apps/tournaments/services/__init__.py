@@ -11,6 +11,7 @@ from deltacrown.apps.tournaments.services.demo import demo_seed
 from deltacrown.apps.tournaments.services.fields import answers_validate, registration_fields_set
 from deltacrown.apps.tournaments.services.lifecycle import (
     allowed_transitions,
+    tournament_complete,
     tournament_transition,
     tournaments_advance_scheduled,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "template_create",
     "template_delete",
     "template_update",
+    "tournament_complete",
     "tournament_create",
     "tournament_create_from_template",
     "tournament_delete",

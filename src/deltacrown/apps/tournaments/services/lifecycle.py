@@ -103,6 +103,34 @@ def tournament_transition(
     return tournament
 
 
+def tournament_complete(*, tournament_id: int, summary: dict[str, Any]) -> bool:
+    """Move a live tournament to ``completed`` because its competition has finished.
+
+    Called by the competition app (no actor: the system decides). ``summary`` (ids and numbers:
+    placements, whether an organizer should review the result) is added to the
+    ``tournament.completed`` event. Returns False, changing nothing, when the tournament is not
+    live (already completed: running it again is harmless).
+    """
+    now = clock.now()
+    with transaction.atomic():
+        tournament = lock_tournament(tournament_id)
+        current = TournamentStatus(tournament.status)
+        if current is not S.LIVE:
+            return False
+        tournament.status = S.COMPLETED
+        tournament.updated_at = now
+        tournament.completed_at = now
+        tournament.save(update_fields=["status", "updated_at", "completed_at"])
+        record(
+            tournament,
+            TOURNAMENT_STATUS_EVENTS[S.COMPLETED],
+            {"from": current.value, "to": S.COMPLETED.value, "scheduled": False, **summary},
+            actor=None,
+        )
+    logger.info("tournament completed", extra={"tournament_id": tournament_id})
+    return True
+
+
 def _announce(
     tournament: Tournament,
     current: TournamentStatus,
