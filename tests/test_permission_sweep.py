@@ -10,6 +10,7 @@ for the rare route any signed-in user may call, a reason in ``OPEN_TO_ANYONE``.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 
 from deltacrown.apps.accounts import api as accounts
+from deltacrown.apps.competition.tests.factories import live_tournament
 from deltacrown.apps.tournaments.tests.factories import config as tournament_config
 from deltacrown.kernel import clock
 
@@ -53,6 +56,15 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/tournaments/templates/{template_id}/tournaments"): {"overrides": {}},
     ("POST", "/tournaments/{tournament_id}/check-ins"): {"registration_ids": [1]},
     ("POST", "/registrations/{registration_id}/payment/reject"): {"reason": "Hijacked"},
+    ("POST", "/tournaments/{tournament_id}/matches/schedule"): {
+        "items": [{"match_id": 1, "scheduled_at": None}]
+    },
+    ("PATCH", "/matches/{match_id}"): {"best_of": 3},
+    ("POST", "/matches/{match_id}/score"): {"seq": 99, "scores": [9, 0]},
+    ("POST", "/matches/{match_id}/result"): {"scores": [2, 0]},
+    ("POST", "/matches/{match_id}/override"): {"scores": [2, 0]},
+    ("POST", "/matches/{match_id}/disputes"): {"reason": "Hijacked"},
+    ("POST", "/disputes/{dispute_id}/resolve"): {"resolution": "replay"},
 }
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -118,8 +130,10 @@ def _ok(response: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def world() -> dict[str, Any]:
-    """Objects owned by others: a private draft tournament, a public one, a team, a template."""
+def world(settings: Any, tmp_path: Any) -> dict[str, Any]:
+    """Objects owned by others: a private draft tournament, a public one, a team, a template,
+    a private cup being played (a stage, a match, a dispute with evidence)."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     client = Client()
     _, as_organizer = _user("sweep_organizer")
     _, as_captain = _user("sweep_captain")
@@ -168,6 +182,7 @@ def world() -> dict[str, Any]:
         post(f"/tournaments/{paid['id']}/transitions", {"to": step}, as_organizer)
     _, as_entrant = _user("sweep_entrant", game_ids={"efootball": "123456789"})
     registration = post(f"/tournaments/{paid['id']}/registrations", {}, as_entrant)
+    competition = _competition()
     return {
         "stranger": as_stranger,
         "tournaments": [private, public],
@@ -178,7 +193,64 @@ def world() -> dict[str, Any]:
         "invitation_id": pending["id"],
         "token_id": token["id"],
         "registration_id": registration["id"],
+        **competition,
     }
+
+
+def _competition() -> dict[str, Any]:
+    """A private live cup with its bracket drawn, a reported result, a dispute and a comment
+    with evidence: the stage, match, participant, dispute and comment the sweep probes."""
+    tournament, players = live_tournament(2)
+    tournament.visibility = "private"
+    tournament.invite_token = "sweep-competition-invite"
+    tournament.save(update_fields=["visibility", "invite_token"])
+    as_ = {}
+    for player in [tournament.organizer, *players]:
+        as_[player.pk] = Client()
+        as_[player.pk].force_login(player)
+    organizer = as_[tournament.organizer.pk]
+    stage = _ok(
+        organizer.post(
+            f"{API}/tournaments/{tournament.pk}/stages/generate",
+            {},
+            content_type="application/json",
+        )
+    )
+    match = stage["rounds"][0]["matches"][0]
+    participants = _ok(organizer.get(f"{API}/tournaments/{tournament.pk}/participants"))
+    by_participant = {
+        p["id"]: players[i]
+        for i, p in enumerate(sorted(participants, key=lambda p: p["registration_id"]))
+    }
+    home, away = (as_[by_participant[s["participant_id"]].pk] for s in match["slots"])
+    home.post(
+        f"{API}/matches/{match['id']}/result", {"scores": [2, 0]}, content_type="application/json"
+    )
+    dispute = _ok(
+        away.post(
+            f"{API}/matches/{match['id']}/disputes",
+            {"reason": "It was 0-2."},
+            content_type="application/json",
+        )
+    )
+    evidence = io.BytesIO(_png())
+    evidence.name = "scoreboard.png"
+    comment = _ok(
+        away.post(f"{API}/disputes/{dispute['id']}/comments", {"body": "See.", "file": evidence})
+    )
+    return {
+        "stage_id": stage["id"],
+        "match_id": match["id"],
+        "participant_id": match["slots"][0]["participant_id"],
+        "dispute_id": dispute["id"],
+        "comment_id": comment["id"],
+    }
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _urls(route: Route, world: dict[str, Any]) -> list[str]:
@@ -197,6 +269,11 @@ def _urls(route: Route, world: dict[str, Any]) -> list[str]:
             "invitation_id": world["invitation_id"],
             "token_id": world["token_id"],
             "registration_id": world["registration_id"],
+            "stage_id": world["stage_id"],
+            "match_id": world["match_id"],
+            "participant_id": world["participant_id"],
+            "dispute_id": world["dispute_id"],
+            "comment_id": world["comment_id"],
         }
         if "/staff/" in route.path:
             values["user_id"] = world["moderator_id"]

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from deltacrown.apps.accounts.api import API_AUTH
 from deltacrown.apps.accounts.endpoints import router as accounts_router
+from deltacrown.apps.competition.endpoints import router as competition_router
 from deltacrown.apps.games.endpoints import router as games_router
 from deltacrown.apps.registrations.endpoints import router as registrations_router
 from deltacrown.apps.teams.endpoints import router as teams_router
@@ -41,3 +42,6 @@ api.add_router("/teams", teams_router)  # no trailing slash: the list is /teams
 api.add_router("/tournaments", tournaments_router)  # no trailing slash: the list is /tournaments
 # Full paths inside: /tournaments/{id}/registrations, /registrations/{id}, /me/registrations.
 api.add_router("/", registrations_router)
+# Full paths inside: /tournaments/{id}/stages|matches|disputes|results, /stages/{id},
+# /matches/{id}, /disputes/{id}.
+api.add_router("/", competition_router)

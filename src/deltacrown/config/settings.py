@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "deltacrown.apps.tournaments",
     "deltacrown.apps.teams",
     "deltacrown.apps.registrations",
+    "deltacrown.apps.competition",
     "deltacrown.apps.web",
 ]
 
@@ -206,6 +207,10 @@ SIGNING_KEY_FILE = Path(env_str("SIGNING_KEY_FILE") or str(VAR_DIR / "checkpoint
 # Where the hourly task writes signed checkpoints ("" turns it off) and how many it keeps.
 CHECKPOINT_DIR = env_str("CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"))
 CHECKPOINT_KEEP = env_int("CHECKPOINT_KEEP", 168)
+
+# --- Competition ---------------------------------------------------------------------------
+# Minutes a submitted match result waits for the other side before it confirms itself.
+RESULT_AUTO_CONFIRM_MINUTES = env_int("RESULT_AUTO_CONFIRM_MINUTES", 15)
 
 # --- Demo ------------------------------------------------------------------------------------
 DEMO_ADMIN_USERNAME = env_str("DEMO_ADMIN_USERNAME", "admin")

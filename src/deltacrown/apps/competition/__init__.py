@@ -1,0 +1,1 @@
+"""Competition app: stages, matches, results, disputes and the champion (the engine, persisted)."""
