@@ -46,7 +46,7 @@ from deltacrown.apps.competition.services.common import (
 from deltacrown.apps.competition.services.progression import apply_claim, decode, lock_draw
 from deltacrown.apps.tournaments import api as tournaments
 from deltacrown.apps.tournaments.data import Actor, TournamentStatus
-from deltacrown.kernel import clock, gates
+from deltacrown.kernel import audit, clock, gates
 from deltacrown.kernel.errors import DomainError, NotFound
 
 logger = logging.getLogger("deltacrown.competition")
@@ -281,6 +281,15 @@ def result_override(*, actor: Actor, match_id: int, data: dict[str, Any]) -> Mat
         bridge.supersede_open_reports_except(match, keep=report.pk, now=now)
         _close_open_disputes(match, now)
         apply_claim(match, claim, actor=who, now=now)
+        # Every override is on the audit trail, also one that repeats the stored result (the
+        # engine sees no change then, so no match.completed is published for it).
+        audit.record(
+            action="match.result_overridden",
+            target_type="match",
+            target_id=match.pk,
+            data={"tournament_id": match.tournament_id, "report_id": report.pk},
+            actor_id=who,
+        )
     return Match.objects.get(pk=match_id)
 
 
