@@ -7,10 +7,12 @@ visibility through ``tournaments.api.tournament_get_for``) before they ask.
 
 from __future__ import annotations
 
-from deltacrown.apps.competition import selectors
+from collections.abc import Sequence
+
+from deltacrown.apps.competition import selectors, services
 from deltacrown.apps.competition.data import MatchRef, Placement
 
-__all__ = ["match_get", "tournament_placements"]
+__all__ = ["match_get", "seed_demo", "tournament_placements"]
 
 
 def match_get(match_id: int) -> MatchRef:
@@ -24,3 +26,12 @@ def tournament_placements(tournament_id: int) -> list[Placement]:
     """The tournament's final placements, champion first (tied participants share a place);
     empty until its last stage is over and the placements are recorded."""
     return selectors.placements_of(tournament_id)
+
+
+def seed_demo(*, tournament_ids: Sequence[int]) -> dict[str, int]:
+    """Play the demo tournament that was just taken live part of the way, through the real
+    rules and at the times it would have happened: the bracket drawn, the first round over,
+    one match being played with a live score, one result waiting for the opponent's
+    confirmation. Other tournaments, and one whose bracket exists, are left alone, so running
+    it again changes nothing. Returns the matches of ``tournament_ids`` by state."""
+    return services.demo_seed(tournament_ids=tournament_ids)

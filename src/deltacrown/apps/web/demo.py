@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from deltacrown.apps.accounts import api as accounts
+from deltacrown.apps.competition import api as competition
 from deltacrown.apps.registrations import api as registrations
 from deltacrown.apps.teams import api as teams
 from deltacrown.apps.tournaments import api as tournaments
@@ -54,6 +55,7 @@ class DemoSummary:
     team_ids: tuple[int, ...]
     tournament_slugs: tuple[str, ...]
     registrations_by_state: dict[str, int]
+    matches_by_state: dict[str, int]
 
 
 def seed() -> DemoSummary:
@@ -88,18 +90,22 @@ def _seed() -> DemoSummary:
         player_ids.append(user.id)
         created += 1
     team_ids = teams.seed_demo(player_ids)
-    # Tournaments and registrations take two turns because their histories interleave: the
-    # tournament shown checking in is first left in its (past) registration window, players
-    # register in that window, then it moves on to check-in and half of them check in. Once
-    # the demo exists, neither turn has anything left to do.
+    # Tournaments and registrations take turns because their histories interleave. The
+    # tournaments shown checking in and live are first left in their (past) registration
+    # window; players register in it; both move on to check-in; half of the one checking in
+    # check in, and all of the one shown live, inside its past check-in window; that one then
+    # goes live at its start and its competition is played up to now. Once the demo exists,
+    # no turn has anything left to do.
     demo_tournaments = tournaments.seed_demo()
-    registrations.seed_demo(
-        tournament_ids=demo_tournaments.ids, player_ids=player_ids, team_ids=team_ids
-    )
-    demo_tournaments = tournaments.seed_demo()
+    for _ in range(2):
+        registrations.seed_demo(
+            tournament_ids=demo_tournaments.ids, player_ids=player_ids, team_ids=team_ids
+        )
+        demo_tournaments = tournaments.seed_demo()
     demo_registrations = registrations.seed_demo(
         tournament_ids=demo_tournaments.ids, player_ids=player_ids, team_ids=team_ids
     )
+    matches_by_state = competition.seed_demo(tournament_ids=demo_tournaments.ids)
     return DemoSummary(
         admin_username=admin_username,
         admin_password=admin_password,
@@ -109,4 +115,5 @@ def _seed() -> DemoSummary:
         team_ids=tuple(team_ids),
         tournament_slugs=demo_tournaments.slugs,
         registrations_by_state=demo_registrations.by_state,
+        matches_by_state=matches_by_state,
     )

@@ -4,7 +4,8 @@ Split by concept: ``generation`` (stages from the checked-in participants), ``pr
 (results and withdrawals through the engine), ``results`` (submission, confirmation,
 overrides, forfeits, auto-confirmation), ``matches`` (schedule, details, start, live score,
 cancel, reset), ``disputes`` and ``completion`` (placements and the tournament's end);
-``bridge`` stores what the engine returns, ``claims`` checks what a result says.
+``bridge`` stores what the engine returns, ``claims`` checks what a result says; ``demo``
+plays the demo tournament shown live.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from deltacrown.apps.competition.services.completion import (
     tournament_finish,
     tournaments_finish_due,
 )
+from deltacrown.apps.competition.services.demo import demo_seed
 from deltacrown.apps.competition.services.disputes import (
     dispute_comment,
     dispute_get_for,
@@ -39,6 +41,7 @@ from deltacrown.apps.competition.services.results import (
 )
 
 __all__ = [
+    "demo_seed",
     "dispute_comment",
     "dispute_get_for",
     "dispute_open",

@@ -9,7 +9,10 @@ A demo tournament whose registration window is already over while it still waits
 ``registration_open`` (the tournaments demo replays such a tournament's past so that it can be
 shown checking in) gets its registrations replayed inside that window, a few minutes apart,
 with the platform clock frozen at each; once it is checking in, half of its players check in,
-once.
+once. A demo tournament still waiting in ``check_in`` after its start without a single check-in
+(the tournaments demo replays such a tournament's past so that it can be shown live) gets every
+confirmed player's check-in replayed inside its check-in window, a few minutes apart, so it can
+go live with a full bracket.
 """
 
 from __future__ import annotations
@@ -186,8 +189,9 @@ def demo_seed(
 ) -> DemoRegistrations:
     """Register the demo teams (team tournaments) or players (solo tournaments) in each of
     ``tournament_ids`` that takes registrations, or whose registration window passed unused
-    (replayed in that window), and check half of them in where check-in is open. Over
-    capacity they land on the waitlist, as anyone would. Idempotent."""
+    (replayed in that window), and check half of them in where check-in is open, or all of them
+    (replayed in its window) where it is over but was never used. Over capacity they land on
+    the waitlist, as anyone would. Idempotent."""
     created = 0
     for tournament_id in tournament_ids:
         tournament = tournaments.tournament_get(tournament_id)
@@ -198,7 +202,9 @@ def demo_seed(
             created += _replay_registrations(
                 tournament, _entrants(tournament, player_ids, team_ids)
             )
-        if tournament.status is TournamentStatus.CHECK_IN:
+        if _check_in_missed(tournament, now):
+            _replay_check_ins(tournament)
+        elif tournament.status is TournamentStatus.CHECK_IN:
             _check_in_half(tournament)
     rows = (
         Registration.objects.filter(tournament_id__in=tournament_ids)
@@ -209,6 +215,51 @@ def demo_seed(
     return DemoRegistrations(
         tournament_ids=tuple(tournament_ids), created=created, by_state=dict(rows)
     )
+
+
+def _confirmed(tournament_id: int) -> list[tuple[int, int]]:
+    """(registration id, registrant id) of the confirmed registrations, in arrival order."""
+    return list(
+        Registration.objects.filter(
+            tournament_id=tournament_id, state=RegistrationState.CONFIRMED.value
+        )
+        .order_by("arrival")
+        .values_list("pk", "registered_by_id")
+    )
+
+
+def _check_in(tournament_id: int, registration_id: int, registrant_id: int) -> bool:
+    call = partial(
+        checkin_check_in, actor=accounts.user_get(registrant_id), registration_id=registration_id
+    )
+    return _attempt("check-in", tournament_id, call)
+
+
+def _check_in_missed(tournament: TournamentRef, now: datetime) -> bool:
+    """Whether the tournament still waits in ``check_in`` after its start, check-in not closed
+    and without a single check-in: the sign of a replayed demo history to fill in."""
+    if tournament.status is not TournamentStatus.CHECK_IN or now < tournament.starts_at:
+        return False
+    ledger = TournamentLedger.objects.filter(tournament_id=tournament.id).first()
+    return (
+        ledger is not None
+        and ledger.check_in_closed_at is None
+        and not Registration.objects.filter(
+            tournament_id=tournament.id, checked_in_at__isnull=False
+        ).exists()
+    )
+
+
+def _replay_check_ins(tournament: TournamentRef) -> None:
+    """Check in every confirmed registration inside the tournament's past check-in window, a
+    few minutes apart from just after it opened, as players arriving for the start would."""
+    confirmed = _confirmed(tournament.id)
+    window = tournament.starts_at - tournament.check_in_opens_at
+    gap = min(_REPLAY_GAP, window / (len(confirmed) + 1))
+    with clock.frozen(tournament.check_in_opens_at) as moment:
+        for registration_id, registrant_id in confirmed:
+            moment.advance(gap)
+            _check_in(tournament.id, registration_id, registrant_id)
 
 
 def _check_in_half(tournament: TournamentRef) -> None:
@@ -228,17 +279,6 @@ def _check_in_half(tournament: TournamentRef) -> None:
         require_check_in_open(tournament, ledger, clock.now(), by_organizer=False)
     except DomainError:
         return
-    confirmed = list(
-        Registration.objects.filter(
-            tournament_id=tournament.id, state=RegistrationState.CONFIRMED.value
-        )
-        .order_by("arrival")
-        .values_list("pk", "registered_by_id")
-    )
+    confirmed = _confirmed(tournament.id)
     for registration_id, registrant_id in confirmed[: (len(confirmed) + 1) // 2]:
-        call = partial(
-            checkin_check_in,
-            actor=accounts.user_get(registrant_id),
-            registration_id=registration_id,
-        )
-        _attempt("check-in", tournament.id, call)
+        _check_in(tournament.id, registration_id, registrant_id)

@@ -4,11 +4,19 @@ Created through the same services as real use (so they carry audit entries and e
 idempotent: a demo tournament that already exists (same organizer and name) is left alone.
 
 One demo tournament is shown checking in, which only a tournament whose registration window is
-over can be. Its history is replayed through the services at the times it would have happened
-(with the platform clock frozen at each): created and published an hour before registration
-opened, opened at the opening time. It stays there, window over, until the next call, so the
-registrations demo can register players inside the window first; that call then closes
-registration and opens check-in, each at its scheduled time, as the scheduler would have.
+over can be, and one is shown live, which only a tournament whose check-in is over can be. Their
+histories are replayed through the services at the times they would have happened (with the
+platform clock frozen at each): created and published an hour before registration opened,
+opened at the opening time. Each then waits, window over, until the next call, so the
+registrations demo can register players inside the window first; that call closes registration
+and opens check-in, each at its scheduled time, as the scheduler would have. The live one waits
+in check-in for one call more, so the registrations demo can check its players in inside the
+check-in window; the call after that takes it live at its start time.
+
+Each call takes at most one such turn per tournament, the one that starts from the state the
+tournament is in, so the caller (``web.demo``) decides the order: tournaments, registrations,
+tournaments, registrations, tournaments. A tournament at its target state (or beyond it, once
+the scheduler moved it on) matches no turn and is left alone.
 """
 
 from __future__ import annotations
@@ -54,6 +62,18 @@ def _checking_in_schedule(now: datetime) -> dict[str, Any]:
         "registration_opens_at": check_in_opens_at - timedelta(hours=3),
         "registration_closes_at": check_in_opens_at,
         "check_in_opens_before": (starts_at - check_in_opens_at) // timedelta(minutes=1),
+        "starts_at": starts_at,
+    }
+
+
+def _live_schedule(now: datetime) -> dict[str, Any]:
+    """A schedule that is over up to the start, one to two hours before seeding (``now`` is the
+    next full hour), so the replayed play after the start fills the time until seeding."""
+    starts_at = now - timedelta(hours=2)
+    return {
+        "registration_opens_at": starts_at - timedelta(hours=6),
+        "registration_closes_at": starts_at - timedelta(hours=1),
+        "check_in_opens_before": 30,
         "starts_at": starts_at,
     }
 
@@ -120,11 +140,33 @@ def _demo_configs(now: datetime) -> list[tuple[dict[str, Any], TournamentStatus,
         "waitlist_promotion_on_close": True,
         "schedule": _checking_in_schedule(now),
     }
+    sprint_cup = {
+        "game": "efootball",
+        "name": "eFootball Sprint Cup",
+        "description": (
+            "Eight players, one against one, double elimination with a bracket reset. "
+            "Best of one, best of three in the grand final."
+        ),
+        "rules": "Report your score right after the final whistle; the opponent confirms it.",
+        "region": "europe",
+        "capacity": 8,
+        "participant_kind": "solo",
+        "stage_plan": [
+            {
+                "name": "Playoffs",
+                "format": "double_elimination",
+                "options": {"grand_final": "reset"},
+                "best_of": {"default": 1, "rounds": {"grand_final": 3}},
+            }
+        ],
+        "schedule": _live_schedule(now),
+    }
     return [
         (valorant_open, TournamentStatus.REGISTRATION_OPEN, True),
         (efootball_cup, TournamentStatus.PUBLISHED, False),
         (free_fire, TournamentStatus.DRAFT, False),
         (night_cup, TournamentStatus.CHECK_IN, False),
+        (sprint_cup, TournamentStatus.LIVE, False),
     ]
 
 
@@ -139,17 +181,22 @@ _PATH: dict[TournamentStatus, tuple[TournamentStatus, ...]] = {
 
 # (from, to, the schedule field saying when) of a step the clock would take.
 _Step = tuple[TournamentStatus, TournamentStatus, str]
-# Targets beyond the registration window, and the steps taken after the window once players
-# have registered in it.
-_AFTER_WINDOW: dict[TournamentStatus, tuple[_Step, ...]] = {
-    TournamentStatus.CHECK_IN: (
-        (
-            TournamentStatus.REGISTRATION_OPEN,
-            TournamentStatus.REGISTRATION_CLOSED,
-            "registration_closes_at",
-        ),
-        (TournamentStatus.REGISTRATION_CLOSED, TournamentStatus.CHECK_IN, "check_in_opens_at"),
+# Steps taken in one call, ending where another app's demo acts next.
+_Turn = tuple[_Step, ...]
+_CLOSE_AND_CHECK_IN: _Turn = (
+    (
+        TournamentStatus.REGISTRATION_OPEN,
+        TournamentStatus.REGISTRATION_CLOSED,
+        "registration_closes_at",
     ),
+    (TournamentStatus.REGISTRATION_CLOSED, TournamentStatus.CHECK_IN, "check_in_opens_at"),
+)
+_GO_LIVE: _Turn = ((TournamentStatus.CHECK_IN, TournamentStatus.LIVE, "starts_at"),)
+# Targets beyond the registration window, and the turns taken after the window, one per call:
+# the first once players have registered in it, the second once they have checked in.
+_AFTER_WINDOW: dict[TournamentStatus, tuple[_Turn, ...]] = {
+    TournamentStatus.CHECK_IN: (_CLOSE_AND_CHECK_IN,),
+    TournamentStatus.LIVE: (_CLOSE_AND_CHECK_IN, _GO_LIVE),
 }
 # How long before registration opens a replayed demo tournament was created and published.
 _CREATED_BEFORE_OPENING = timedelta(hours=1)
@@ -184,28 +231,31 @@ def _create(
 
 
 def _catch_up(organizer: Actor, tournament: Tournament, target: TournamentStatus) -> Tournament:
-    """Take the steps after the registration window towards ``target`` whose time has come,
-    each at its scheduled time, as long as the tournament has not started. Past its start
-    the scheduler owns it (it goes live and closes check-in), so the demo leaves it alone; a
-    tournament already at ``target`` or beyond matches no step and is left alone too."""
+    """Take the turn towards ``target`` that starts from the tournament's state, each step at
+    its scheduled time, when every step of it is due. A tournament at ``target`` or beyond
+    (the scheduler owns it once it has started) matches no turn and is left alone."""
     now = clock.now()
-    for current, step, due_field in _AFTER_WINDOW.get(target, ()):
-        due_at = getattr(tournament, due_field)
-        if tournament.status != current or not due_at <= now < tournament.starts_at:
+    for turn in _AFTER_WINDOW.get(target, ()):
+        if tournament.status != turn[0][0]:
             continue
-        with clock.frozen(due_at):
-            tournament = tournament_transition(
-                actor=organizer, tournament_id=tournament.pk, to=step
-            )
+        if any(getattr(tournament, due_field) > now for _, _, due_field in turn):
+            break
+        for _, step, due_field in turn:
+            with clock.frozen(getattr(tournament, due_field)):
+                tournament = tournament_transition(
+                    actor=organizer, tournament_id=tournament.pk, to=step
+                )
+        break
     return tournament
 
 
 def demo_seed() -> DemoTournaments:
     """Create whatever of the demo tournaments and template is missing; idempotent.
 
-    The demo administrator (``DEMO_ADMIN_USERNAME``) organizes them. The tournament shown
-    checking in is left in its (past) registration window when created; a later call moves it
-    on to check-in, once the registrations demo has filled that window (see the module).
+    The demo administrator (``DEMO_ADMIN_USERNAME``) organizes them. The tournaments shown
+    checking in and live are left in their (past) registration window when created; each
+    later call takes them one turn further (to check-in, then live), once the registrations
+    demo has acted in between (see the module).
     """
     username = settings.DEMO_ADMIN_USERNAME
     organizer = accounts.user_find(username) or accounts.admin_ensure(

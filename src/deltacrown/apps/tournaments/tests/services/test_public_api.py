@@ -152,7 +152,7 @@ def test_a_failing_player_check_denies_instead_of_breaking_the_read():
 
 def test_the_demo_is_created_once():
     first = api.seed_demo()
-    assert first.created == 4
+    assert first.created == 5
     statuses = dict(Tournament.objects.values_list("slug", "status"))
     assert statuses == {
         "deltacrown-valorant-open": S.REGISTRATION_OPEN,
@@ -160,19 +160,27 @@ def test_the_demo_is_created_once():
         "free-fire-squad-showdown": S.DRAFT,
         # Left in its past registration window for the registrations demo to fill.
         "efootball-night-cup": S.REGISTRATION_OPEN,
+        "efootball-sprint-cup": S.REGISTRATION_OPEN,
     }
     assert first.slugs == (
         "deltacrown-valorant-open",
         "efootball-weekend-cup",
         "free-fire-squad-showdown",
         "efootball-night-cup",
+        "efootball-sprint-cup",
     )
     template = TournamentTemplate.objects.get(pk=first.template_id)
     assert template.scope == "global"
     second = api.seed_demo()
     assert (second.created, second.slugs, second.template_id) == (0, first.slugs, template.pk)
-    assert Tournament.objects.count() == 4
-    # The next call moves it on to check-in, which its schedule says is open now.
+    assert Tournament.objects.count() == 5
+    # The next call moves them on to check-in, which the Night Cup's schedule says is open now
+    # and the Sprint Cup's says was open before its start, an hour or two ago.
+    assert Tournament.objects.get(slug="efootball-night-cup").status == S.CHECK_IN
+    assert Tournament.objects.get(slug="efootball-sprint-cup").status == S.CHECK_IN
+    # One more call takes the Sprint Cup live at its start; the Night Cup stays checking in.
+    api.seed_demo()
+    assert Tournament.objects.get(slug="efootball-sprint-cup").status == S.LIVE
     assert Tournament.objects.get(slug="efootball-night-cup").status == S.CHECK_IN
 
 

@@ -38,6 +38,11 @@ class Command(BaseCommand):
                         )
                         or "none"
                     ),
+                    "  Matches         "
+                    + (
+                        ", ".join(f"{n} {s}" for s, n in sorted(summary.matches_by_state.items()))
+                        or "none"
+                    ),
                     f"  Admin           {base}/admin/",
                     f"  Admin login     {summary.admin_username} / {summary.admin_password}",
                     f"  Player logins   {', '.join(summary.player_usernames)}"
