@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # DeltaCrown walkthrough: a Valorant team tournament run over the HTTP API with curl, from sign-up
-# to closed check-in. Needs only bash, curl and python3 (for reading JSON).
+# to champion. Needs only bash, curl and python3 (for reading JSON).
 #
 #   make run                       # in one terminal (SIGNUP_RATE_PER_IP=1000/hour, see below)
 #   bash scripts/walkthrough.sh    # in another; BASE=http://host:port to aim elsewhere
@@ -8,9 +8,13 @@
 # It signs up an organizer and 5 players per team (plus substitutes), builds 18 teams, creates a
 # 16-team tournament with an external entry fee, registers the 18 teams (2 land on the waitlist),
 # withdraws 2 registered teams (the waitlisted 2 are promoted), uploads and verifies every entry
-# fee, checks everyone in, and starts the tournament, which closes check-in. Every name carries a
-# run id, so the script may run again against the same database. It stops with a message at the
-# first answer whose HTTP status is not the expected one.
+# fee, checks everyone in, and starts the tournament, which closes check-in. The organizer then
+# draws the bracket at random and the captains play it round by round: one side reports each
+# result and the other confirms it, except in one first-round match, where the other side reports
+# a different score, argues its case in the dispute with a screenshot and the organizer settles
+# it. The script ends with the champion and the top four. Every name carries a run id, so the
+# script may run again against the same database. It stops with a message at the first answer
+# whose HTTP status is not the expected one.
 #
 # The server throttles sign-ups per client address (SIGNUP_RATE_PER_IP, 10/hour by default) and
 # this script signs up about 90 accounts from one address: start the server with a higher limit.
@@ -26,7 +30,9 @@ TEAM_SIZE=5      # Valorant is 5v5
 SUBSTITUTES=2    # extra players, one substitute each on the first teams
 WITHDRAWING=(3 7) # teams that withdraw after registering, freeing places for the waitlist
 ORGANIZER_CHECKS_IN=2 # the last teams are checked in by the organizer, in bulk
-JOBS="${JOBS:-6}" # requests in flight at once while building teams, uploading, checking in
+JOBS="${JOBS:-6}" # requests in flight at once while building teams, uploading, checking in, playing
+RNG_SEED=2026     # the random draw of the bracket, recorded with the stage so it can be redrawn
+MATCH_PAGE=5      # ready matches per page: small, so the walkthrough follows the cursor as a client does
 PASSWORD="walkthrough-passphrase-${RUN}"
 FEE_AMOUNT=500
 FEE_CURRENCY=EUR
@@ -131,12 +137,16 @@ api() {
   check_status "$method" "$path" "$expect" "$out"
 }
 
-# api_upload PATH EXPECTED_STATUS TOKEN FILE: multipart upload of FILE as the field "file".
+# api_upload PATH EXPECTED_STATUS TOKEN FILE [TEXT]: multipart upload of FILE as the field "file",
+# with TEXT (taken literally, never as a file name) as the field "body" when given.
 api_upload() {
-  local path="$1" expect="$2" token="$3" file="$4" out
-  out="$(curl -sS -X POST -w '\n%{http_code}' -H "Authorization: Bearer $token" \
-    -H "Idempotency-Key: walkthrough-$RUN-$BASHPID-$RANDOM$RANDOM" \
-    -F "file=@$file" "$API$path")" || die "cannot reach $API$path (is the server running?)"
+  local path="$1" expect="$2" token="$3" file="$4" text="${5-}" out
+  local args=(-sS -X POST -w '\n%{http_code}' -H "Authorization: Bearer $token"
+    -H "Idempotency-Key: walkthrough-$RUN-$BASHPID-$RANDOM$RANDOM" -F "file=@$file")
+  if [[ -n "$text" ]]; then
+    args+=(--form-string "body=$text")
+  fi
+  out="$(curl "${args[@]}" "$API$path")" || die "cannot reach $API$path (is the server running?)"
   check_status POST "$path" "$expect" "$out"
 }
 
@@ -162,6 +172,8 @@ api_patch() { api PATCH "$2" "${4:-200}" "$1" "$3"; }    # api_patch TOKEN PATH 
 # subshell of its own; stops the walkthrough once one of them has failed (its message says why).
 parallel() {
   local fn="$1" count="$2" i finished
+  # The same FUNCTION may run again (a round of matches after another): start with no marks.
+  rm -f "$WORK/done.$fn."*
   for ((i = 1; i <= count; i++)); do
     while (($(jobs -pr | wc -l) >= JOBS)); do
       wait -n || die "$fn failed"
@@ -240,7 +252,8 @@ phase_tournament() {
     cat <<JSON
 {"game": "valorant", "name": "Walkthrough Cup $RUN", "capacity": $CAPACITY,
  "participant_kind": "team",
- "stage_plan": [{"name": "Playoffs", "format": "single_elimination", "options": {"third_place": true}}],
+ "stage_plan": [{"name": "Playoffs", "format": "single_elimination", "options": {"third_place": true},
+                 "best_of": {"default": 3, "rounds": {"final": 5}}}],
  "entry_fee": {"kind": "external", "amount": $FEE_AMOUNT, "currency": "$FEE_CURRENCY"},
  "schedule": {"registration_opens_at": "$(iso_in -60)", "registration_closes_at": "$(iso_in 900)",
               "check_in_opens_before": 5, "starts_at": "$(iso_in 1200)"}}
@@ -313,18 +326,22 @@ upload_proof() {
   [[ "$(json state <<<"$payment")" == submitted ]] || die "proof of team $n not submitted"
 }
 
-phase_payments() {
-  # A small valid PNG (a 64x32 grey bank receipt), written with the standard library only.
-  py - "$WORK/receipt.png" <<'PY'
+# write_png FILE GREY: a small valid PNG (64x32, one shade of grey), standard library only.
+write_png() {
+  py - "$1" "$2" <<'PY'
 import struct, sys, zlib
-width, height = 64, 32
+width, height, grey = 64, 32, int(sys.argv[2])
 def chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-raw = b"".join(b"\x00" + bytes([200, 200, 200]) * width for _ in range(height))
+raw = b"".join(b"\x00" + bytes([grey, grey, grey]) * width for _ in range(height))
 png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
        + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 open(sys.argv[1], "wb").write(png)
 PY
+}
+
+phase_payments() {
+  write_png "$WORK/receipt.png" 200 # the bank receipt
   say "Every captain uploads a proof of payment..."
   local teams n count=0 page id
   mapfile -t teams < <(active_teams)
@@ -408,7 +425,163 @@ for seed, reg in enumerate(registrations, 1):
     print(f"  {seed:2}. {name} (team {reg['team_id']}, registration {reg['id']}){promoted}")
 print(f"{len(registrations)} teams checked in")
 PY
-  say "tournament id: $TOURNAMENT"
+}
+
+phase_bracket() {
+  local stage participants teams="" n participant
+  stage="$(api_post "$ORGANIZER" "/tournaments/$TOURNAMENT/stages/generate" \
+    "{\"seeding\": \"random\", \"rng_seed\": $RNG_SEED}" 201)"
+  STAGE="$(json id <<<"$stage")"
+  say "The organizer drew the bracket: stage $STAGE, $(json format <<<"$stage"), random seeding" \
+    "(rng_seed $(json seeding.rng_seed <<<"$stage"))"
+  # A public tournament's bracket is readable by anyone: no token.
+  stage="$(api_get "" "/stages/$STAGE")"
+  say "First round:"
+  py - "$stage" <<'PY'
+import json, sys
+first = json.loads(sys.argv[1])["rounds"][0]
+for match in first["matches"]:
+    home, away = (slot["name"] for slot in match["slots"])
+    print(f"  {match['key']:>5}  {home} vs {away} (best of {match['best_of']})")
+PY
+
+  # Results name sides by participant id, and each team's captain acts for it: map one to the
+  # other through the team ids the participants list gives.
+  for n in $(active_teams); do
+    teams="${teams:+$teams, }\"$(get "t$n.team")\": $n"
+  done
+  participants="$(api_get "" "/tournaments/$TOURNAMENT/participants")"
+  while read -r participant n; do
+    put "p$participant.captain" "$(get "t$n.captain")"
+  done < <(py - "$participants" "{$teams}" <<'PY'
+import json, sys
+teams = json.loads(sys.argv[2])
+for participant in json.loads(sys.argv[1]):
+    print(participant["id"], teams[str(participant["team_id"])])
+PY
+  )
+}
+
+# games WINNER_SLOT BEST_OF CONCEDED: a result map by map in which the side in WINNER_SLOT wins
+# the majority of BEST_OF maps after losing CONCEDED of them first; the scores are made up but
+# the same on every run.
+games() {
+  py - "$@" <<'PY'
+import json, sys
+winner, best_of, conceded = (int(arg) for arg in sys.argv[1:])
+losing_scores = [8, 11, 6, 10, 9]
+maps = []
+for number in range(conceded + best_of // 2 + 1):
+    won = number >= conceded
+    score = [13, losing_scores[number % len(losing_scores)]]
+    maps.append({"scores": score if won == (winner == 0) else score[::-1]})
+print(json.dumps({"games": maps}))
+PY
+}
+
+# ready_matches: the matches ready to be played, page by page, one per line:
+# id, best of, both participant ids, both names and the round's name, separated by tabs.
+ready_matches() {
+  local page cursor="" query
+  while :; do
+    query="status=ready&limit=$MATCH_PAGE${cursor:+&cursor=$cursor}"
+    page="$(api_get "" "/tournaments/$TOURNAMENT/matches?$query")"
+    py - "$page" <<'PY'
+import json, sys
+for match in json.loads(sys.argv[1])["items"]:
+    home, away = match["slots"]
+    fields = [match["id"], match["best_of"], home["participant_id"], away["participant_id"],
+              home["name"], away["name"], match["round_name"]]
+    print("\t".join(str(field) for field in fields))
+PY
+    cursor="$(json next_cursor <<<"$page")"
+    [[ "$cursor" != null ]] || break
+  done
+}
+
+# play_match I: the I-th ready match is played. The side in slot 0 wins: its captain reports
+# the result map by map and the other captain confirms it.
+play_match() {
+  local id best_of home away home_name away_name round match
+  IFS=$'\t' read -r id best_of home away home_name away_name round < <(sed -n "${1}p" \
+    "$WORK/ready")
+  if [[ "$1" == 1 && -z "${DISPUTED-}" ]]; then
+    dispute_match "$id" "$best_of" "$home" "$away" "$away_name"
+    return
+  fi
+  match="$(api_post "$(get "p$home.captain")" "/matches/$id/result" "$(games 0 "$best_of" 0)")"
+  [[ "$(json status <<<"$match")" == pending_result ]] || die "match $id is not waiting: $match"
+  match="$(api_post "$(get "p$away.captain")" "/matches/$id/confirm" "")"
+  [[ "$(json status <<<"$match")" == completed ]] || die "match $id is not completed: $match"
+  say "  $(printf '%5s' "$(json key <<<"$match")")  $home_name beat $away_name" \
+    "$(json scores.0 <<<"$match")-$(json scores.1 <<<"$match")"
+}
+
+# dispute_match ID BEST_OF HOME AWAY AWAY_NAME: the captains remember the match differently.
+# The home captain reports a 2-0 win; the away captain reports its own 2-1 win instead of
+# confirming, which opens a dispute, and posts the scoreboard in the dispute's thread; the
+# organizer reads it and rules for the away side.
+dispute_match() {
+  local id="$1" best_of="$2" home="$3" away="$4" away_name="$5" match dispute comment resolved
+  api_post "$(get "p$home.captain")" "/matches/$id/result" "$(games 0 "$best_of" 0)" >/dev/null
+  match="$(api_post "$(get "p$away.captain")" "/matches/$id/result" "$(games 1 "$best_of" 1)")"
+  [[ "$(json status <<<"$match")" == disputed ]] || die "match $id is not disputed: $match"
+  dispute="$(json open_dispute_id <<<"$match")"
+  say "  $(printf '%5s' "$(json key <<<"$match")")  disputed: both captains reported a win" \
+    "(dispute $dispute)"
+  write_png "$WORK/scoreboard.png" 90
+  comment="$(api_upload "/disputes/$dispute/comments" 201 "$(get "p$away.captain")" \
+    "$WORK/scoreboard.png" "We won maps 2 and 3, the scoreboard is attached.")"
+  [[ "$(json has_evidence <<<"$comment")" == true ]] || die "the evidence was not kept: $comment"
+  resolved="$(api_post "$ORGANIZER" "/disputes/$dispute/resolve" \
+    "{\"resolution\": \"result\", \"result\": $(games 1 "$best_of" 1),
+      \"note\": \"The scoreboard confirms the second report.\"}")"
+  [[ "$(json status <<<"$resolved")" == resolved ]] || die "dispute $dispute: $resolved"
+  match="$(api_get "" "/matches/$id")"
+  [[ "$(json status <<<"$match")" == completed ]] || die "match $id is not completed: $match"
+  say "  $(printf '%5s' "$(json key <<<"$match")")  the organizer ruled for $away_name," \
+    "$(json scores.1 <<<"$match")-$(json scores.0 <<<"$match")"
+}
+
+phase_play() {
+  local count rounds batch=0
+  while :; do
+    ready_matches >"$WORK/ready"
+    count="$(wc -l <"$WORK/ready")"
+    ((count > 0)) || break
+    batch=$((batch + 1))
+    ((batch <= 10)) || die "matches are still ready after $((batch - 1)) rounds"
+    rounds="$(cut -f7 "$WORK/ready" | uniq | paste -sd '|' | sed 's/|/ and /g')"
+    say "$rounds: $count matches"
+    # Matches ready at the same time do not depend on each other: play them side by side.
+    parallel play_match "$count"
+    # Only the first round has a dispute.
+    DISPUTED=yes
+  done
+  say "Every match is decided"
+}
+
+phase_champion() {
+  local results tries tournament
+  # The tournament is completed right after the final's result commits: wait a moment for it.
+  for ((tries = 0; tries < 50; tries++)); do
+    results="$(api_get "" "/tournaments/$TOURNAMENT/results")"
+    [[ "$(json completed_at <<<"$results")" == null ]] || break
+    sleep 0.1
+  done
+  [[ "$(json completed_at <<<"$results")" != null ]] ||
+    die "the tournament has no results 5 seconds after the final: $results"
+  tournament="$(api_get "$ORGANIZER" "/tournaments/$TOURNAMENT")"
+  [[ "$(json status <<<"$tournament")" == completed ]] ||
+    die "the tournament is not completed: $tournament"
+  say "Champion: $(json placements.0.name <<<"$results")"
+  say "Top 4:"
+  py - "$results" <<'PY'
+import json, sys
+for placement in json.loads(sys.argv[1])["placements"][:4]:
+    print(f"  {placement['place']}. {placement['name']} (participant {placement['participant_id']})")
+PY
+  say "Tournament $TOURNAMENT is completed"
 }
 
 main() {
@@ -421,6 +594,10 @@ main() {
   phase_check_in
   phase_close_check_in
   phase_report
+  phase_bracket
+  phase_play
+  phase_champion
+  say "tournament id: $TOURNAMENT"
 }
 
 main "$@"

@@ -2,8 +2,9 @@
 
 Starts ``deltacrown serve`` on the embedded defaults (SQLite, in-process tasks) in a throwaway
 var/ directory, runs the curl walkthrough against it — a 16-team Valorant tournament filled
-through the waitlist, paid, checked in and started — and then checks what it left behind: the
-participants list, the tournament's event log, and that every hash chain still verifies.
+through the waitlist, paid, checked in, drawn at random and played to a champion, one result
+disputed on the way — and then checks what it left behind: the registrations, the final
+placements, the tournament's event log, and that every hash chain still verifies.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ PARTICIPANT = re.compile(
     r"^\s*(?P<seed>\d+)\. (?P<name>.+) \(team (?P<team>\d+), registration (?P<registration>\d+)\)"
     r"(?P<promoted> - promoted from the waitlist)?$"
 )
+PODIUM = re.compile(r"^  (?P<place>\d)\. (?P<name>.+) \(participant (?P<participant>\d+)\)$")
 
 
 def _free_port() -> int:
@@ -111,7 +113,9 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
             process.wait(timeout=20)
 
 
-def test_walkthrough_fills_a_team_tournament_through_the_waitlist_and_closes_check_in(server):
+def test_walkthrough_takes_a_team_tournament_from_sign_up_through_a_dispute_to_a_champion(
+    server,
+):
     base, env = server
     curl = shutil.which("curl")
     if curl is None:
@@ -125,7 +129,7 @@ def test_walkthrough_fills_a_team_tournament_through_the_waitlist_and_closes_che
         capture_output=True,
         text=True,
         check=False,
-        timeout=300,
+        timeout=420,
     )
     assert walk.returncode == 0, f"{walk.stdout}\n{walk.stderr}"
 
@@ -141,6 +145,19 @@ def test_walkthrough_fills_a_team_tournament_through_the_waitlist_and_closes_che
         f"Walkthrough {run_id} 18",
     ]
     assert "16 teams checked in" in lines
+    first_round = [
+        line for line in lines if re.match(r"^\s+W1\.\d+  .+ vs .+ \(best of 3\)$", line)
+    ]
+    assert len(first_round) == 8
+    assert any(re.match(r"^\s+W1\.\d+  disputed: ", line) for line in lines)
+    assert any(re.match(r"^\s+W1\.\d+  the organizer ruled for ", line) for line in lines)
+    champion_lines = [line for line in lines if line.startswith("Champion: ")]
+    assert len(champion_lines) == 1
+    champion_name = champion_lines[0].removeprefix("Champion: ")
+    podium = [match for line in lines if (match := PODIUM.match(line))]
+    assert [int(p["place"]) for p in podium] == [1, 2, 3, 4]
+    assert podium[0]["name"] == champion_name
+    assert {p["name"] for p in podium} <= set(names)
     tournament_line = lines[-1]
     assert tournament_line.startswith("tournament id: ")
     tournament_id = int(tournament_line.removeprefix("tournament id: "))
@@ -155,7 +172,7 @@ def test_walkthrough_fills_a_team_tournament_through_the_waitlist_and_closes_che
     organizer = _auth(signed_in.json()["access_token"])
     tournament = httpx.get(f"{api}/tournaments/{tournament_id}", headers=organizer)
     assert tournament.status_code == 200, tournament.text
-    assert tournament.json()["status"] == "live"
+    assert tournament.json()["status"] == "completed"
     page = httpx.get(
         f"{api}/tournaments/{tournament_id}/registrations?limit=100", headers=organizer
     )
@@ -166,6 +183,21 @@ def test_walkthrough_fills_a_team_tournament_through_the_waitlist_and_closes_che
     assert all(item["checked_in"] for item in confirmed)
     assert all(item["payment"]["state"] == "verified" for item in confirmed)
     assert sum(item["promoted_at"] is not None for item in confirmed) == 2
+
+    # The final placements, as anyone reads them: single elimination with a third-place match
+    # ranks 1 to 4, then the quarter-final losers share 5th and the first-round losers 9th.
+    results = httpx.get(f"{api}/tournaments/{tournament_id}/results")
+    assert results.status_code == 200, results.text
+    final = results.json()
+    assert final["completed_at"] is not None
+    assert final["requires_review"] is False
+    placements = final["placements"]
+    assert [item["place"] for item in placements] == [1, 2, 3, 4] + [5] * 4 + [9] * 8
+    assert placements[0]["name"] == champion_name
+    assert [
+        (item["place"], item["name"], str(item["participant_id"])) for item in placements[:4]
+    ] == [(int(p["place"]), p["name"], p["participant"]) for p in podium]
+    assert sorted(item["name"] for item in placements) == sorted(names)
 
     # The tournament's event log, read through the kernel's event API in the server's database.
     read = _deltacrown(
@@ -191,6 +223,33 @@ def test_walkthrough_fills_a_team_tournament_through_the_waitlist_and_closes_che
     assert closed[0]["dropped"] == 0
     promoted = [data for name, data in log if name == "registration.promoted"]
     assert all(data["at_close"] is False for data in promoted)
+    assert counts["stage.generated"] == 1
+    generated = next(data for name, data in log if name == "stage.generated")
+    assert generated["rng_seed"] == 2026
+    assert generated["participant_count"] == 16
+    # 8 + 4 + 2 matches, the final and the third-place match (the stage plan asks for one).
+    assert counts["match.completed"] == 16
+    assert counts["match.disputed"] == 1
+    resolved = [data for name, data in log if name == "dispute.resolved"]
+    assert [data["resolution"] for data in resolved] == ["result"]
+    # The disputed match stands as the organizer ruled: the side in slot 1 won 2-1, and the
+    # dispute's thread kept the screenshot.
+    disputed = next(data for name, data in log if name == "match.disputed")
+    match = httpx.get(f"{api}/matches/{disputed['match_id']}").json()
+    assert match["status"] == "completed"
+    assert match["scores"] == [1, 2]
+    assert match["winner_id"] == match["slots"][1]["participant_id"] == disputed["participant_id"]
+    dispute = httpx.get(f"{api}/disputes/{disputed['dispute_id']}", headers=organizer)
+    assert dispute.status_code == 200, dispute.text
+    assert dispute.json()["status"] == "resolved"
+    assert [(c["role"], c["has_evidence"]) for c in dispute.json()["comments"]] == [
+        ("participant", True)
+    ]
+    assert counts["tournament.completed"] == 1
+    completed = next(data for name, data in log if name == "tournament.completed")
+    assert [item["place"] for item in completed["placements"]][:4] == [1, 2, 3, 4]
+    # The tournament was completed last, after the final's result.
+    assert log[-1][0] == "tournament.completed"
 
     integrity = _deltacrown(env, "verify-integrity")
     assert integrity.returncode == 0, f"{integrity.stdout}\n{integrity.stderr}"
