@@ -230,6 +230,9 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    uvicorn_error = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _HandshakeLineFilter) for f in uvicorn_error.filters):
+        uvicorn_error.addFilter(_HandshakeLineFilter())
     uvicorn_access = logging.getLogger("uvicorn.access")
     uvicorn_access.handlers.clear()
     uvicorn_access.propagate = False
@@ -239,6 +242,14 @@ def configure_logging(
     if not huey_logger.handlers:
         huey_logger.addHandler(logging.NullHandler())
     _configured = key
+
+
+class _HandshakeLineFilter(logging.Filter):
+    """Drops uvicorn's WebSocket handshake lines: they hold the client's address and the raw
+    path, whose query string may carry an access token. The realtime app logs by ids."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and '"WebSocket %s"' in record.msg)
 
 
 def get_logger(name: str) -> Any:

@@ -267,3 +267,12 @@ def test_access_log_and_route_binding_work_under_asgi(log_lines):
     assert viewed["request_id"] == access["request_id"] == "req-asgi-0001"
     after = next(line for line in lines if line["event"] == "after_asgi_request")
     assert "route" not in after
+
+
+def test_websocket_handshake_lines_with_address_and_token_are_never_logged(log_lines):
+    uvicorn = logging.getLogger("uvicorn.error")
+    uvicorn.info('%s - "WebSocket %s" [accepted]', "198.51.100.7:5123", "/ws/t/1/?token=eyJ")
+    uvicorn.info("connection open")
+
+    events = [line["event"] for line in log_lines() if line["logger"] == "uvicorn.error"]
+    assert events == ["connection open"]
