@@ -2,8 +2,9 @@
 
 Every package directly under ``container`` is an app. A module outside an app may import only the
 app's public modules (``api``, ``data``); the wiring modules (HTTP routers, URL and WebSocket
-routes) may also be imported by the composition root (``deltacrown.config``). New apps are
-covered as soon as they exist, with no contract to add.
+routes) may also be imported by the composition root (``deltacrown.config``), and an app's test
+factories (``test_modules``, e.g. ``tests.factories``) by other apps' tests, which set up the
+same situations. New apps are covered as soon as they exist, with no contract to add.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ class IsolatedAppsContract(Contract):
     public_modules = fields.ListField(subfield=fields.StringField())
     wiring_modules = fields.ListField(subfield=fields.StringField(), required=False)
     wiring_importers = fields.ListField(subfield=fields.StringField(), required=False)
+    test_modules = fields.ListField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
         container = str(self.container)
         public = {str(m) for m in self.public_modules}  # type: ignore[attr-defined]
         wiring = {str(m) for m in (self.wiring_modules or [])}  # type: ignore[attr-defined]
         wiring_importers = [str(m) for m in (self.wiring_importers or [])]  # type: ignore[attr-defined]
+        testing = {str(m) for m in (self.test_modules or [])}  # type: ignore[attr-defined]
         violations: list[dict[str, object]] = []
         for app in sorted(graph.find_children(container)):
             for module in sorted(graph.find_descendants(app)):
@@ -37,6 +40,8 @@ class IsolatedAppsContract(Contract):
                     if first in wiring and any(
                         importer == w or importer.startswith(w + ".") for w in wiring_importers
                     ):
+                        continue
+                    if module[len(app) + 1 :] in testing and ".tests." in importer + ".":
                         continue
                     details = graph.get_import_details(importer=importer, imported=module)
                     violations.append(
