@@ -7,12 +7,12 @@ visibility through ``tournaments.api.tournament_get_for``) before they ask.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from deltacrown.apps.competition import selectors, services
-from deltacrown.apps.competition.data import MatchRef, Placement
+from deltacrown.apps.competition.data import OPEN_STATUSES, MatchRef, MatchStatus, Placement
 
-__all__ = ["match_get", "seed_demo", "tournament_placements"]
+__all__ = ["match_get", "seed_demo", "tournament_matches", "tournament_placements"]
 
 
 def match_get(match_id: int) -> MatchRef:
@@ -20,6 +20,14 @@ def match_get(match_id: int) -> MatchRef:
     result's, else the latest live score) and the live score's sequence number. Raises
     ``MatchNotFound`` (404 ``match_not_found``) when there is no such match."""
     return selectors.match_ref(match_id)
+
+
+def tournament_matches(
+    tournament_id: int, *, statuses: Iterable[MatchStatus] = OPEN_STATUSES
+) -> list[MatchRef]:
+    """The tournament's matches in ``statuses`` (by default those being played: ready, live,
+    waiting for confirmation, disputed), in bracket order. No permission check."""
+    return selectors.match_refs(tournament_id=tournament_id, statuses=statuses)
 
 
 def tournament_placements(tournament_id: int) -> list[Placement]:

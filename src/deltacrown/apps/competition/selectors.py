@@ -259,6 +259,20 @@ def match_ref(match_id: int) -> MatchRef:
     match = _with_summary(Match.objects.filter(pk=match_id)).first()
     if match is None:
         raise errors.MatchNotFound("No such match.")
+    return _ref(match)
+
+
+def match_refs(*, tournament_id: int, statuses: Iterable[MatchStatus]) -> list[MatchRef]:
+    """The tournament's matches in these states, in bracket order (stage, position)."""
+    rows = _with_summary(
+        Match.objects.filter(
+            tournament_id=tournament_id, status__in=[MatchStatus(s).value for s in statuses]
+        ).order_by("stage__index", "position", "id")
+    )
+    return [_ref(match) for match in rows]
+
+
+def _ref(match: Match) -> MatchRef:
     slots = list(match.slots.all())
     return MatchRef(
         id=match.pk,
