@@ -1,7 +1,7 @@
-"""Configuration layer: WebSocket routing (consumers are added by the realtime app)."""
+"""Configuration layer: WebSocket routing (the realtime app's consumers)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from deltacrown.apps.realtime.routing import websocket_urlpatterns
 
-websocket_urlpatterns: list[URLPattern] = []
+__all__ = ["websocket_urlpatterns"]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "deltacrown.apps.teams",
     "deltacrown.apps.registrations",
     "deltacrown.apps.competition",
+    "deltacrown.apps.realtime",
     "deltacrown.apps.web",
 ]
 
@@ -211,6 +212,19 @@ CHECKPOINT_KEEP = env_int("CHECKPOINT_KEEP", 168)
 # --- Competition ---------------------------------------------------------------------------
 # Minutes a submitted match result waits for the other side before it confirms itself.
 RESULT_AUTO_CONFIRM_MINUTES = env_int("RESULT_AUTO_CONFIRM_MINUTES", 15)
+
+# --- Realtime (WebSocket) ------------------------------------------------------------------
+# Outgoing messages a connection may have queued before the oldest are dropped (a gap).
+REALTIME_QUEUE_SIZE = env_int("REALTIME_QUEUE_SIZE", 256)
+# Seconds a client may stay behind (its queue overflowing) before it is closed (4012).
+REALTIME_SLOW_CONSUMER_GRACE = env_int("REALTIME_SLOW_CONSUMER_GRACE", 10)
+# Missed events a reconnecting client is replayed; beyond that it gets a snapshot.
+REALTIME_RESUME_MAX = env_int("REALTIME_RESUME_MAX", 500)
+# Window in which live score updates of a match are coalesced (the latest wins).
+REALTIME_COALESCE_MS = env_int("REALTIME_COALESCE_MS", 100)
+REALTIME_HEARTBEAT_INTERVAL = env_int("REALTIME_HEARTBEAT_INTERVAL", 25)
+REALTIME_HEARTBEAT_TIMEOUT = env_int("REALTIME_HEARTBEAT_TIMEOUT", 50)
+REALTIME_MAX_MESSAGE_BYTES = env_int("REALTIME_MAX_MESSAGE_BYTES", 16384)
 
 # --- Demo ------------------------------------------------------------------------------------
 DEMO_ADMIN_USERNAME = env_str("DEMO_ADMIN_USERNAME", "admin")

@@ -1,0 +1,1 @@
+"""Realtime app: WebSocket streams of tournaments and matches, fed by the committed event log."""

@@ -1,0 +1,220 @@
+"""Realtime app, WebSocket layer: ``/ws/tournaments/<id>/`` and ``/ws/matches/<id>/``.
+
+A connection follows one stream of the event log. On connect the server authenticates the
+caller (an access token in the ``token`` query parameter, or as the second subprotocol entry
+next to ``deltacrown.v1``; spectators may come without one), checks that they may see the
+tournament, and then either replays what they missed (``?last_seq=n``) or sends a snapshot of
+the current state; from then on every committed event of the stream arrives once and in
+order (``hub``). Clients send ``ping``, ``pong``, ``resume`` and ``snapshot``; writes go
+through the REST API. The consumer never writes the database.
+
+Refusals are sent after accepting the handshake so the client sees the close code (a refused
+handshake would only show an HTTP 403): 4001 authentication required, 4002 token expired, 4003
+forbidden, 4004 heartbeat timeout, 4009 message too big, 4011 sanctioned, 4012 slow consumer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+from asgiref.sync import sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from deltacrown.apps.accounts import api as accounts
+from deltacrown.apps.realtime import snapshots
+from deltacrown.apps.realtime.data import SUBPROTOCOL, ClientMessage, CloseCode, ServerMessage
+from deltacrown.apps.realtime.hub import Outbox, event_message, hub
+from deltacrown.apps.tournaments import api as tournaments
+from deltacrown.kernel import events, gates
+from deltacrown.kernel.errors import DomainError, NotFound
+
+logger = logging.getLogger("deltacrown.realtime")
+
+
+def _error(code: str, detail: str) -> str:
+    return orjson.dumps(
+        {"type": ServerMessage.ERROR.value, "code": code, "detail": detail}
+    ).decode()
+
+
+class StreamConsumer(AsyncWebsocketConsumer):
+    """One client following one tournament's or match's stream."""
+
+    kind = ""  # "tournament" or "match", set by the subclasses
+
+    async def connect(self) -> None:
+        self.stream = ""
+        self.outbox: Outbox | None = None
+        self.heartbeat: asyncio.Task[None] | None = None
+        self.last_seen = time.monotonic()
+        offered = list(self.scope.get("subprotocols") or [])
+        await self.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        token = (query.get("token") or [None])[0]
+        if token is None and SUBPROTOCOL in offered:
+            token = next((p for p in offered if p != SUBPROTOCOL), None)
+        user = None
+        if token:
+            try:
+                user = await sync_to_async(accounts.authenticate_access_token)(token)
+            except DomainError as exc:
+                code = (
+                    CloseCode.TOKEN_EXPIRED
+                    if exc.code == "token_expired"
+                    else CloseCode.AUTHENTICATION_REQUIRED
+                )
+                await self.close(code)
+                return
+        refusal = await sync_to_async(self._admit)(user)
+        if refusal is not None:
+            await self.close(refusal)
+            return
+        self.user = user
+        self.outbox = Outbox(self._send_text, self.close)
+        self.outbox.start()
+        last_seq = _int((query.get("last_seq") or [None])[0])
+        await self._start(last_seq)
+        self.heartbeat = asyncio.get_running_loop().create_task(self._heartbeat())
+
+    def _admit(self, user: Any) -> int | None:
+        """Resolve the stream and decide whether ``user`` may follow it (None: yes)."""
+        object_id = int(self.scope["url_route"]["kwargs"]["object_id"])
+        if self.kind == "match":
+            tournament_id = snapshots.tournament_of_match(object_id)
+            self.stream = snapshots.match_stream(object_id)
+        else:
+            tournament_id = object_id
+            self.stream = snapshots.tournament_stream(object_id)
+        denied = CloseCode.AUTHENTICATION_REQUIRED if user is None else CloseCode.FORBIDDEN
+        if tournament_id is None:
+            return denied
+        try:
+            tournaments.tournament_get_for(user, tournament_id)
+        except NotFound:
+            return denied
+        self.tournament_id = tournament_id
+        if user is not None:
+            decision = gates.check(user.id, gates.Action.WS_CONNECT, tournament_id=tournament_id)
+            if not decision.allowed:
+                return CloseCode.SANCTIONED
+        return None
+
+    async def _start(self, last_seq: int | None) -> None:
+        """Join the room, then replay what the client missed or send a snapshot; live events
+        that arrive meanwhile are kept aside and follow in order."""
+        assert self.outbox is not None
+        self.outbox.hold()
+        head, _ = await sync_to_async(events.stream_head)(self.stream)
+        hub.join(self.stream, self.outbox, head_seq=head)
+        if last_seq is not None and last_seq >= 0:
+            await self._replay(last_seq)
+        else:
+            await self._snapshot()
+        self.outbox.release()
+
+    async def _replay(self, last_seq: int) -> None:
+        """Send the events after ``last_seq``, or a snapshot when more than
+        ``REALTIME_RESUME_MAX`` were missed."""
+        assert self.outbox is not None
+        limit = int(getattr(settings, "REALTIME_RESUME_MAX", 500))
+        records = await sync_to_async(events.events_after)(
+            self.stream, last_seq, min(limit + 1, events.MAX_EVENTS_PER_READ)
+        )
+        if len(records) > limit:
+            await self._snapshot()
+            return
+        self.outbox.last_seq = max(self.outbox.last_seq, last_seq)
+        for record in records:
+            self.outbox.push_event(record.seq, event_message(record), replay=True)
+
+    async def _snapshot(self) -> None:
+        assert self.outbox is not None
+        head, message = await sync_to_async(snapshots.snapshot)(self.stream)
+        self.outbox.last_seq = max(self.outbox.last_seq, head)
+        self.outbox.push_protocol(orjson.dumps(message).decode())
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        self.last_seen = time.monotonic()
+        if self.outbox is None:
+            return
+        raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
+        if len(raw.encode()) > int(getattr(settings, "REALTIME_MAX_MESSAGE_BYTES", 16384)):
+            await self.close(CloseCode.MESSAGE_TOO_BIG)
+            return
+        try:
+            message = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            message = None
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == ClientMessage.PING:
+            self.outbox.push_protocol(orjson.dumps({"type": ServerMessage.PONG.value}).decode())
+        elif kind == ClientMessage.PONG:
+            return
+        elif kind == ClientMessage.SNAPSHOT:
+            await self._snapshot()
+        elif kind == ClientMessage.RESUME:
+            last_seq = _int(message.get("last_seq"))  # type: ignore[union-attr]
+            if last_seq is None or last_seq < 0:
+                self.outbox.push_protocol(
+                    _error("invalid_message", "resume needs a last_seq of 0 or more.")
+                )
+                return
+            self.outbox.hold()
+            self.outbox.last_seq = 0
+            await self._replay(last_seq)
+            self.outbox.release()
+        else:
+            self.outbox.push_protocol(
+                _error(
+                    "unknown_message",
+                    "Send ping, pong, resume or snapshot; writes go through the REST API.",
+                )
+            )
+
+    async def _heartbeat(self) -> None:
+        interval = float(getattr(settings, "REALTIME_HEARTBEAT_INTERVAL", 25))
+        timeout = float(getattr(settings, "REALTIME_HEARTBEAT_TIMEOUT", 50))
+        ping = orjson.dumps({"type": ServerMessage.PING.value}).decode()
+        while True:
+            await asyncio.sleep(interval)
+            if time.monotonic() - self.last_seen > timeout:
+                await self.close(CloseCode.HEARTBEAT_TIMEOUT)
+                return
+            if self.outbox is not None:
+                self.outbox.push_protocol(ping)
+
+    async def _send_text(self, text: str) -> None:
+        await self.send(text_data=text)
+
+    async def disconnect(self, code: int) -> None:
+        if self.heartbeat is not None and self.heartbeat is not asyncio.current_task():
+            self.heartbeat.cancel()
+        if self.outbox is not None:
+            hub.leave(self.stream, self.outbox)
+            await self.outbox.stop()
+            self.outbox = None
+
+
+class TournamentConsumer(StreamConsumer):
+    """``/ws/tournaments/<id>/``: every event of the tournament's stream."""
+
+    kind = "tournament"
+
+
+class MatchConsumer(StreamConsumer):
+    """``/ws/matches/<id>/``: the events of one match."""
+
+    kind = "match"
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

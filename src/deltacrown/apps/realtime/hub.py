@@ -1,0 +1,333 @@
+"""Realtime app, fan-out: the per-process hub between the committed event log and the sockets.
+
+Every committed event reaches ``Hub.dispatch`` (a ``kernel.events`` subscriber, called in the
+committing thread after commit). The hub encodes the event's message once and hands the same
+text to every local connection of the event's stream, in the stream's ``seq`` order:
+
+- A **room** per stream keeps the last seq it delivered. Events arriving out of order (two
+  transactions of one stream commit in order, but their after-commit callbacks may run in
+  either order) wait until the missing ones arrive, or are read back from the event log after
+  a short delay; events already delivered are ignored. So each connection sees the stream in
+  order and at most once.
+- **Coalescing:** live score updates (``match.score_updated``) are held for a short window
+  (``REALTIME_COALESCE_MS``, 100 ms) per match and only the latest is delivered; any other
+  event of the stream flushes what is held first, so nothing terminal is delayed.
+- **Backpressure:** each connection has a bounded queue (``REALTIME_QUEUE_SIZE``); when a
+  client falls behind, the oldest messages are dropped and the client is told where its ``gap``
+  starts; a client that stays behind longer than ``REALTIME_SLOW_CONSUMER_GRACE`` seconds is
+  closed (4012). A slow client never slows the others: delivery only appends to queues.
+
+All room and queue state lives on the event loop's thread; ``dispatch`` only schedules work
+there (``call_soon_threadsafe``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from django.conf import settings
+
+from deltacrown.apps.realtime.data import COALESCED_EVENTS, CloseCode, ServerMessage
+from deltacrown.kernel.data import EventRecord
+
+logger = logging.getLogger("deltacrown.realtime")
+
+
+def event_message(record: EventRecord) -> str:
+    """The ``event`` message of a committed event, as sent to clients (JSON text)."""
+    return orjson.dumps(
+        {
+            "type": ServerMessage.EVENT.value,
+            "stream": record.stream,
+            "seq": record.seq,
+            "hash": record.hash,
+            "event": record.name,
+            "data": record.data,
+            "at": record.at_us // 1000,
+        }
+    ).decode()
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+# --- one connection ---------------------------------------------------------------------------
+
+
+class Outbox:
+    """A connection's bounded queue of outgoing messages and the task that sends them.
+
+    ``send`` is the socket's send coroutine; ``close`` closes it with a code. Messages carry the
+    seq of the stream event they hold (0 for protocol messages, which are never dropped).
+    """
+
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[None]],
+        close: Callable[[int], Awaitable[None]],
+        *,
+        size: int | None = None,
+        grace: float | None = None,
+    ) -> None:
+        self._send = send
+        self._close = close
+        self.size = int(size or _setting("REALTIME_QUEUE_SIZE", 256))
+        self.grace = float(
+            grace if grace is not None else _setting("REALTIME_SLOW_CONSUMER_GRACE", 10)
+        )
+        self.queue: deque[tuple[int, str]] = deque()
+        self.last_seq = 0
+        self._gap_from: int | None = None
+        self._behind_since: float | None = None
+        self._wakeup = asyncio.Event()
+        self._closed = False
+        self._task: asyncio.Task[None] | None = None
+        self._holding: list[tuple[int, str]] | None = None
+        self.dropped = 0
+
+    def start(self) -> None:
+        """Start sending (on the running loop)."""
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop sending; what is queued is discarded."""
+        self._closed = True
+        self._wakeup.set()
+        if self._task is not None and self._task is not asyncio.current_task():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def push_protocol(self, text: str) -> None:
+        """Queue a protocol message (pong, snapshot, error): never dropped, never reordered
+        behind events already queued."""
+        self.queue.append((0, text))
+        self._wakeup.set()
+
+    def hold(self) -> None:
+        """Keep live events aside while the connection replays the log (``release`` after)."""
+        self._holding = []
+
+    def release(self) -> None:
+        """Queue the live events kept aside, skipping those the replay already sent."""
+        pending, self._holding = self._holding or [], None
+        for seq, text in sorted(pending):
+            self.push_event(seq, text)
+
+    def push_event(self, seq: int, text: str, *, replay: bool = False) -> None:
+        """Queue a stream event unless this connection has already had it."""
+        if self._holding is not None and not replay:
+            self._holding.append((seq, text))
+            return
+        if self._closed or seq <= self.last_seq:
+            return
+        self.last_seq = seq
+        if len(self.queue) >= self.size:
+            self._overflow()
+            if self._closed:
+                return
+        self.queue.append((seq, text))
+        self._wakeup.set()
+
+    def _overflow(self) -> None:
+        now = time.monotonic()
+        if self._behind_since is None:
+            self._behind_since = now
+        elif now - self._behind_since > self.grace:
+            logger.info("slow consumer closed", extra={"dropped": self.dropped})
+            self._closed = True
+            self.queue.clear()
+            asyncio.get_running_loop().create_task(self._close(CloseCode.SLOW_CONSUMER))
+            return
+        # Drop the oldest event (protocol messages stay) and remember where the gap starts.
+        for index, (seq, _) in enumerate(self.queue):
+            if seq:
+                del self.queue[index]
+                self.dropped += 1
+                if self._gap_from is None or seq < self._gap_from:
+                    self._gap_from = seq
+                return
+
+    async def _run(self) -> None:
+        while not self._closed:
+            if not self.queue:
+                self._behind_since = None
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            if self._gap_from is not None:
+                gap = orjson.dumps(
+                    {"type": ServerMessage.GAP.value, "from": self._gap_from}
+                ).decode()
+                self._gap_from = None
+                await self._send(gap)
+                continue
+            _, text = self.queue.popleft()
+            await self._send(text)
+
+
+# --- rooms ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Room:
+    """The local connections of one stream and its delivery order."""
+
+    stream: str
+    members: set[Outbox] = field(default_factory=set)
+    #: The last seq handed to the members (events at or below it are ignored).
+    last_seq: int = 0
+    #: Events that arrived ahead of a missing one, by seq.
+    waiting: dict[int, tuple[str, str]] = field(default_factory=dict)
+    #: Coalesced events held back: coalescing key -> (seq, text).
+    held: dict[str, tuple[int, str]] = field(default_factory=dict)
+    flush_handle: asyncio.TimerHandle | None = None
+    fill_handle: asyncio.TimerHandle | None = None
+
+
+def _coalesce_key(name: str, data: dict[str, Any]) -> str | None:
+    if name in COALESCED_EVENTS:
+        return f"{name}:{data.get('match_id')}"
+    return None
+
+
+class Hub:
+    """The process's rooms. Connections join and leave on the loop; ``dispatch`` may be called
+    from any thread."""
+
+    def __init__(self, *, read_after: Callable[[str, int], list[EventRecord]] | None = None):
+        self._rooms: dict[str, Room] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+        self._read_after = read_after
+
+    # -- membership (on the loop) --------------------------------------------------------------
+
+    def join(self, stream: str, outbox: Outbox, *, head_seq: int) -> Room:
+        """Add a connection to its stream's room; ``head_seq`` is the committed head the caller
+        read (the room starts there if it is new)."""
+        self._loop = asyncio.get_running_loop()
+        with self._lock:
+            room = self._rooms.get(stream)
+            if room is None:
+                room = Room(stream=stream, last_seq=head_seq)
+                self._rooms[stream] = room
+        room.members.add(outbox)
+        return room
+
+    def leave(self, stream: str, outbox: Outbox) -> None:
+        """Remove a connection; an empty room is dropped."""
+        with self._lock:
+            room = self._rooms.get(stream)
+            if room is None:
+                return
+            room.members.discard(outbox)
+            if not room.members:
+                for handle in (room.flush_handle, room.fill_handle):
+                    if handle is not None:
+                        handle.cancel()
+                del self._rooms[stream]
+
+    def members(self, stream: str) -> int:
+        """How many local connections follow ``stream``."""
+        room = self._rooms.get(stream)
+        return len(room.members) if room else 0
+
+    # -- delivery --------------------------------------------------------------------------------
+
+    def dispatch(self, record: EventRecord) -> None:
+        """Deliver a committed event to the local followers of its stream (any thread)."""
+        loop = self._loop
+        if loop is None or record.stream not in self._rooms or loop.is_closed():
+            return
+        text = event_message(record)
+        key = _coalesce_key(record.name, record.data)
+        try:
+            loop.call_soon_threadsafe(self._arrive, record.stream, record.seq, key, text)
+        except RuntimeError:  # the loop is shutting down
+            return
+
+    def _arrive(self, stream: str, seq: int, key: str | None, text: str) -> None:
+        room = self._rooms.get(stream)
+        if room is None or seq <= room.last_seq:
+            return
+        room.waiting[seq] = (key or "", text)
+        self._drain(room)
+        if room.waiting and room.fill_handle is None and self._read_after is not None:
+            # A missing event is probably a commit whose callback has not run yet; if it has
+            # not arrived shortly, read it from the log.
+            room.fill_handle = asyncio.get_running_loop().call_later(
+                0.05, lambda: asyncio.ensure_future(self._fill(room))
+            )
+
+    def _drain(self, room: Room) -> None:
+        while room.last_seq + 1 in room.waiting:
+            seq = room.last_seq + 1
+            key, text = room.waiting.pop(seq)
+            room.last_seq = seq
+            if key:
+                room.held[key] = (seq, text)
+                if room.flush_handle is None:
+                    window = float(_setting("REALTIME_COALESCE_MS", 100)) / 1000
+                    room.flush_handle = asyncio.get_running_loop().call_later(
+                        window, self._flush, room
+                    )
+                continue
+            self._flush(room)
+            for outbox in list(room.members):
+                outbox.push_event(seq, text)
+
+    def _flush(self, room: Room) -> None:
+        if room.flush_handle is not None:
+            room.flush_handle.cancel()
+            room.flush_handle = None
+        if not room.held:
+            return
+        held = sorted(room.held.values())
+        room.held.clear()
+        for seq, text in held:
+            for outbox in list(room.members):
+                outbox.push_event(seq, text)
+
+    async def _fill(self, room: Room) -> None:
+        room.fill_handle = None
+        if not room.waiting or self._read_after is None:
+            return
+        from asgiref.sync import sync_to_async
+
+        try:
+            records = await sync_to_async(self._read_after)(room.stream, room.last_seq)
+        except Exception:
+            logger.exception("realtime gap fill failed", extra={"stream": room.stream})
+            return
+        for record in records:
+            if record.seq > room.last_seq and record.seq not in room.waiting:
+                room.waiting[record.seq] = (
+                    _coalesce_key(record.name, record.data) or "",
+                    event_message(record),
+                )
+        self._drain(room)
+        # Whatever is still waiting sits behind an event the log does not have (yet).
+        if room.waiting and min(room.waiting) <= room.last_seq:
+            for seq in [s for s in room.waiting if s <= room.last_seq]:
+                del room.waiting[seq]
+
+
+def _read_after(stream: str, after_seq: int) -> list[EventRecord]:
+    from deltacrown.kernel import events
+
+    return events.events_after(stream, after_seq)
+
+
+#: The process's hub (the realtime app subscribes it to the event log in ``ready``).
+hub = Hub(read_after=_read_after)
