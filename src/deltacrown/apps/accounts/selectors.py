@@ -6,6 +6,7 @@ one write, a personal token's ``last_used_at``, lives in services).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 
@@ -16,6 +17,8 @@ from deltacrown.apps.accounts import errors, tokens
 from deltacrown.apps.accounts.data import UserRef
 from deltacrown.apps.accounts.models import PersonalAccessToken, TokenFamily, User
 from deltacrown.kernel import clock
+
+logger = logging.getLogger("deltacrown.accounts")
 
 # Access tokens are checked against their sign-in on every request. A short cache keeps that to
 # one cache read; revocation deletes the entry, so the window only matters if that delete fails.
@@ -89,12 +92,20 @@ def email_taken(*, email: str, exclude_user_id: int | None = None) -> bool:
 def family_is_active(*, family_id: uuid.UUID) -> bool:
     """Whether the sign-in ``family_id`` still stands (a missing family counts as revoked)."""
     key = family_cache_key(family_id)
-    cached = cache.get(key)
+    try:
+        cached = cache.get(key)
+    except Exception:
+        # The cache (Redis) is down: the database answers, so signed-in users keep working.
+        logger.warning("token family cache unavailable", extra={"operation": "get"})
+        cached = None
     if cached is not None:
         return cached == _ACTIVE
     row = TokenFamily.objects.filter(pk=family_id).values("revoked_at").first()
     active = row is not None and row["revoked_at"] is None
-    cache.set(key, _ACTIVE if active else _REVOKED, FAMILY_CACHE_SECONDS)
+    try:
+        cache.set(key, _ACTIVE if active else _REVOKED, FAMILY_CACHE_SECONDS)
+    except Exception:
+        logger.warning("token family cache unavailable", extra={"operation": "set"})
     return active
 
 

@@ -208,8 +208,17 @@ def _forget_family_state(family_ids: list[uuid.UUID]) -> None:
     # Deleted now so this process sees the revocation at once, and again after commit so no
     # concurrent request can leave a stale "active" entry behind.
     keys = [selectors.family_cache_key(fid) for fid in family_ids]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+
+    def forget() -> None:
+        try:
+            cache.delete_many(keys)
+        except Exception:
+            # The cache (Redis) is down: the revocation is committed in the database; a cached
+            # "active" entry, if Redis kept one, expires within FAMILY_CACHE_SECONDS.
+            logger.warning("token family cache unavailable", extra={"operation": "delete"})
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def tokens_purge(*, now: datetime | None = None) -> int:
