@@ -21,6 +21,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Callable, Container, Iterator
+from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -48,12 +49,15 @@ from deltacrown.kernel.models import Event, StreamHead
 
 __all__ = [
     "ChainVerifier",
+    "StreamCheck",
+    "VerificationPage",
     "create_checkpoint",
     "key_id_for",
     "public_key_document",
     "signing_key",
     "verify_all",
     "verify_checkpoint",
+    "verify_page",
     "verify_stream",
 ]
 
@@ -241,6 +245,10 @@ def _all_heads() -> dict[str, Head]:
 
 def verify_stream(stream: str) -> StreamReport:
     """Recompute ``stream``'s chain from its events and report the first problem, if any."""
+    return _check_stream(stream).report
+
+
+def _check_stream(stream: str) -> StreamCheck:
     before = _head(stream)
     verifier = ChainVerifier(stream, watch_seq=before[0])
     rows = (
@@ -251,7 +259,12 @@ def verify_stream(stream: str) -> StreamReport:
     )
     for row in rows:
         verifier.feed(*row)
-    return verifier.report(head_before=before, head_after=_head(stream))
+    after = _head(stream)
+    return StreamCheck(
+        report=verifier.report(head_before=before, head_after=after),
+        head_seq=after[0],
+        last_seq=verifier.last_seq,
+    )
 
 
 def verify_all(progress: ProgressCallback | None = None) -> list[StreamReport]:
@@ -295,6 +308,83 @@ def verify_all(progress: ProgressCallback | None = None) -> list[StreamReport]:
     ]
     reports.sort(key=lambda report: report.stream)
     return reports
+
+
+# --- Verifying in pages ------------------------------------------------------------------------
+
+#: Most streams one page may verify.
+PAGE_STREAMS_MAX = 100
+#: Once a page has checked this many events it ends after the stream in progress; at about
+#: two seconds per 100,000 events this keeps one HTTP request to a few seconds.
+PAGE_EVENTS_BUDGET = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class StreamCheck:
+    """One stream's report with the seqs an operator compares: the stream head's seq when the
+    scan ended (0 without a head) and the seq of the last event found (0 without events)."""
+
+    report: StreamReport
+    head_seq: int
+    last_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationPage:
+    """Some streams, verified whole, in stream name order.
+
+    ``next_after`` is the last stream of the page when more streams follow (pass it as
+    ``after`` to continue), else None: the page reached the end of the log.
+    """
+
+    checks: tuple[StreamCheck, ...]
+    next_after: str | None
+
+
+def _stream_names_after(after: str | None, limit: int) -> list[str]:
+    """The first ``limit`` stream names after ``after``: streams with events and streams that
+    only have a head left (their events were deleted) both count."""
+    heads = StreamHead.objects.order_by("stream")
+    rows = Event.objects.order_by("stream")
+    if after is not None:
+        heads = heads.filter(stream__gt=after)
+        rows = rows.filter(stream__gt=after)
+    names = set(heads.values_list("stream", flat=True)[:limit])
+    names.update(rows.values_list("stream", flat=True).distinct()[:limit])
+    return sorted(names)[:limit]
+
+
+def verify_page(
+    *,
+    after: str | None = None,
+    max_streams: int = 25,
+    max_events: int = PAGE_EVENTS_BUDGET,
+) -> VerificationPage:
+    """Verify the streams named after ``after``, each one whole, until ``max_streams`` streams
+    or ``max_events`` events are checked (the stream in progress is always finished, so one
+    page checks at most ``max_events`` plus one stream's events).
+
+    Walking every page gives the same reports as ``verify_all``, but each call does bounded
+    work, which is what an HTTP request needs; a stream is never split across pages so each
+    report is about a whole chain.
+    """
+    if not 1 <= max_streams <= PAGE_STREAMS_MAX:
+        raise ValueError(f"max_streams must be 1..{PAGE_STREAMS_MAX}")
+    if max_events < 1:
+        raise ValueError("max_events must be positive")
+    names = _stream_names_after(after, max_streams + 1)
+    checks: list[StreamCheck] = []
+    events = 0
+    for name in names[:max_streams]:
+        if checks and events >= max_events:
+            break
+        check = _check_stream(name)
+        checks.append(check)
+        events += check.report.events
+    more = len(names) > len(checks)
+    return VerificationPage(
+        checks=tuple(checks), next_after=checks[-1].report.stream if more else None
+    )
 
 
 # --- The signing key ---------------------------------------------------------------------------
