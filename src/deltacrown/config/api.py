@@ -12,6 +12,7 @@ from deltacrown.apps.accounts.api import API_AUTH
 from deltacrown.apps.accounts.endpoints import router as accounts_router
 from deltacrown.apps.competition.endpoints import router as competition_router
 from deltacrown.apps.games.endpoints import router as games_router
+from deltacrown.apps.realtime.endpoints import router as realtime_router
 from deltacrown.apps.registrations.endpoints import router as registrations_router
 from deltacrown.apps.teams.endpoints import router as teams_router
 from deltacrown.apps.tournaments.endpoints import router as tournaments_router
@@ -45,3 +46,5 @@ api.add_router("/", registrations_router)
 # Full paths inside: /tournaments/{id}/stages|matches|disputes|results, /stages/{id},
 # /matches/{id}, /disputes/{id}.
 api.add_router("/", competition_router)
+# Full path inside: /tournaments/{id}/events (the verifiable event stream).
+api.add_router("/", realtime_router)

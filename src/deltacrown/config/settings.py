@@ -225,6 +225,15 @@ REALTIME_COALESCE_MS = env_int("REALTIME_COALESCE_MS", 100)
 REALTIME_HEARTBEAT_INTERVAL = env_int("REALTIME_HEARTBEAT_INTERVAL", 25)
 REALTIME_HEARTBEAT_TIMEOUT = env_int("REALTIME_HEARTBEAT_TIMEOUT", 50)
 REALTIME_MAX_MESSAGE_BYTES = env_int("REALTIME_MAX_MESSAGE_BYTES", 16384)
+# Live connections per signed-in user and per client address, across all workers (4008 beyond).
+REALTIME_CONNECTIONS_PER_USER = env_int("REALTIME_CONNECTIONS_PER_USER", 3)
+REALTIME_CONNECTIONS_PER_IP = env_int("REALTIME_CONNECTIONS_PER_IP", 10)
+# Messages a client may send: a sustained rate ("10/second") and a burst; beyond, an error
+# `rate_limited`, and a client that keeps on is closed (4008).
+REALTIME_MESSAGE_RATE = env_str("REALTIME_MESSAGE_RATE", "10/second")
+REALTIME_MESSAGE_BURST = env_int("REALTIME_MESSAGE_BURST", 20)
+# Connections following one stream, across all workers (4010 beyond).
+REALTIME_ROOM_MAX = env_int("REALTIME_ROOM_MAX", 2000)
 
 # --- Demo ------------------------------------------------------------------------------------
 DEMO_ADMIN_USERNAME = env_str("DEMO_ADMIN_USERNAME", "admin")

@@ -10,7 +10,9 @@ through the REST API. The consumer never writes the database.
 
 Refusals are sent after accepting the handshake so the client sees the close code (a refused
 handshake would only show an HTTP 403): 4001 authentication required, 4002 token expired, 4003
-forbidden, 4004 heartbeat timeout, 4009 message too big, 4011 sanctioned, 4012 slow consumer.
+forbidden, 4004 heartbeat timeout, 4008 too many connections or messages, 4009 message too big,
+4010 room full, 4011 sanctioned, 4012 slow consumer. Connection slots and message budgets come
+from ``limits``; slots are given back however a connection ends (``__call__``'s ``finally``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from deltacrown.apps.accounts import api as accounts
-from deltacrown.apps.realtime import snapshots
+from deltacrown.apps.realtime import limits, metrics, snapshots
 from deltacrown.apps.realtime.data import SUBPROTOCOL, ClientMessage, CloseCode, ServerMessage
 from deltacrown.apps.realtime.hub import Outbox, event_message, hub
 from deltacrown.apps.tournaments import api as tournaments
@@ -47,6 +49,33 @@ class StreamConsumer(AsyncWebsocketConsumer):
     """One client following one tournament's or match's stream."""
 
     kind = ""  # "tournament" or "match", set by the subclasses
+    # No channel layer: events come from the hub, so a connection needs no per-member channel
+    # (with Redis, a channel layer would open a subscription per connection).
+    channel_layer_alias = "realtime-no-layer"
+    slots: limits.ConnectionSlots | None = None
+    budget: limits.MessageBudget | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Whatever ended the connection (a close, a refusal, an exception, the server
+            # cancelling it), its slots go back.
+            await self._release_limits()
+
+    joined = False
+    close_code: int | None = None
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        """Close the socket, remembering the code for the metrics."""
+        if self.close_code is None and isinstance(code, int) and not isinstance(code, bool):
+            self.close_code = code
+        await super().close(code, reason)
+
+    async def _refuse(self, code: int) -> None:
+        """Close a connection that was not admitted."""
+        metrics.connection_closed(self.kind, code, joined=False)  # type: ignore[arg-type]
+        await self.close(code)
 
     async def connect(self) -> None:
         self.stream = ""
@@ -64,19 +93,36 @@ class StreamConsumer(AsyncWebsocketConsumer):
             try:
                 user = await sync_to_async(accounts.authenticate_access_token)(token)
             except DomainError as exc:
-                code = (
-                    CloseCode.TOKEN_EXPIRED
-                    if exc.code == "token_expired"
-                    else CloseCode.AUTHENTICATION_REQUIRED
+                expired = exc.code == "token_expired"
+                metrics.auth_failed("expired" if expired else "invalid")
+                await self._refuse(
+                    CloseCode.TOKEN_EXPIRED if expired else CloseCode.AUTHENTICATION_REQUIRED
                 )
-                await self.close(code)
                 return
         refusal = await sync_to_async(self._admit)(user)
         if refusal is not None:
-            await self.close(refusal)
+            reason = {
+                CloseCode.SANCTIONED: "sanctioned",
+                CloseCode.AUTHENTICATION_REQUIRED: "missing",
+            }.get(refusal, "forbidden")
+            metrics.auth_failed(reason)
+            await self._refuse(refusal)
             return
+        try:
+            self.slots = await limits.acquire(
+                user_id=user.id if user is not None else None,
+                client_ip=_client_ip(self.scope),
+                stream=self.stream,
+            )
+        except limits.ConnectionRefused as exc:
+            await self._refuse(exc.close_code)
+            return
+        self.slots.start()
+        self.budget = limits.MessageBudget()
         self.user = user
-        self.outbox = Outbox(self._send_text, self.close)
+        self.outbox = Outbox(self._send_text, self.close, kind=self.kind)
+        self.joined = True
+        metrics.connection_opened(self.kind)  # type: ignore[arg-type]
         self.outbox.start()
         last_seq = _int((query.get("last_seq") or [None])[0])
         await self._start(last_seq)
@@ -143,10 +189,29 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.last_seen = time.monotonic()
         if self.outbox is None:
             return
+        metrics.received(self.kind)  # type: ignore[arg-type]
         raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
         if len(raw.encode()) > int(getattr(settings, "REALTIME_MAX_MESSAGE_BYTES", 16384)):
+            metrics.rate_limited("message_size")
             await self.close(CloseCode.MESSAGE_TOO_BIG)
             return
+        if self.budget is not None:
+            verdict = self.budget.spend()
+            if verdict is limits.Verdict.FLOODING:
+                await self.close(CloseCode.POLICY)
+                return
+            if verdict is limits.Verdict.REJECTED:
+                self.outbox.push_protocol(
+                    orjson.dumps(
+                        {
+                            "type": ServerMessage.ERROR.value,
+                            "code": "rate_limited",
+                            "detail": "Too many messages; slow down.",
+                            "retry_after": self.budget.retry_after(),
+                        }
+                    ).decode()
+                )
+                return
         try:
             message = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -193,12 +258,24 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=text)
 
     async def disconnect(self, code: int) -> None:
+        if self.joined:
+            self.joined = False
+            metrics.connection_closed(self.kind, self.close_code or code)  # type: ignore[arg-type]
         if self.heartbeat is not None and self.heartbeat is not asyncio.current_task():
             self.heartbeat.cancel()
         if self.outbox is not None:
             hub.leave(self.stream, self.outbox)
             await self.outbox.stop()
             self.outbox = None
+        await self._release_limits()
+
+    async def _release_limits(self) -> None:
+        slots, self.slots = self.slots, None
+        if self.budget is not None:
+            self.budget.close()
+            self.budget = None
+        if slots is not None:
+            await slots.release()
 
 
 class TournamentConsumer(StreamConsumer):
@@ -211,6 +288,13 @@ class MatchConsumer(StreamConsumer):
     """``/ws/matches/<id>/``: the events of one match."""
 
     kind = "match"
+
+
+def _client_ip(scope: Any) -> str | None:
+    # Only ever inside a rate-limit key. Behind a proxy, the ASGI server must set the client
+    # address from the proxy's headers (uvicorn --proxy-headers --forwarded-allow-ips).
+    client = scope.get("client")
+    return str(client[0]) if client else None
 
 
 def _int(value: Any) -> int | None:

@@ -18,7 +18,9 @@ text to every local connection of the event's stream, in the stream's ``seq`` or
   closed (4012). A slow client never slows the others: delivery only appends to queues.
 
 All room and queue state lives on the event loop's thread; ``dispatch`` only schedules work
-there (``call_soon_threadsafe``).
+there (``call_soon_threadsafe``). With ``REDIS_URL`` the hub has a ``fanout``
+(``realtime.fanout``): ``dispatch`` publishes the encoded message once to Redis instead, and the
+process's listener hands it back to ``_arrive`` on the loop of every serving process.
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from django.conf import settings
 
+from deltacrown.apps.realtime import metrics
 from deltacrown.apps.realtime.data import COALESCED_EVENTS, CloseCode, ServerMessage
 from deltacrown.kernel.data import EventRecord
 
@@ -78,7 +81,9 @@ class Outbox:
         *,
         size: int | None = None,
         grace: float | None = None,
+        kind: str = "tournament",
     ) -> None:
+        self.kind = kind
         self._send = send
         self._close = close
         self.size = int(size or _setting("REALTIME_QUEUE_SIZE", 256))
@@ -154,6 +159,7 @@ class Outbox:
             if seq:
                 del self.queue[index]
                 self.dropped += 1
+                metrics.dropped(self.kind)
                 if self._gap_from is None or seq < self._gap_from:
                     self._gap_from = seq
                 return
@@ -170,6 +176,7 @@ class Outbox:
                     {"type": ServerMessage.GAP.value, "from": self._gap_from}
                 ).decode()
                 self._gap_from = None
+                metrics.gap_sent(self.kind)
                 await self._send(gap)
                 continue
             _, text = self.queue.popleft()
@@ -195,10 +202,45 @@ class Room:
     fill_handle: asyncio.TimerHandle | None = None
 
 
+def stream_kind(stream: str) -> str:
+    """The endpoint kind of a stream, for metrics: ``match`` or ``tournament``."""
+    return "match" if stream.startswith("match:") else "tournament"
+
+
+def _hand_out(room: Room, seq: int, text: str) -> None:
+    """Queue one event to every member of the room, and count it once."""
+    members = list(room.members)
+    for outbox in members:
+        outbox.push_event(seq, text)
+    kind = stream_kind(room.stream)
+    metrics.delivered(kind, len(members))
+    # The event message ends with its commit time: ``..., "at": <ms>}``.
+    at = text.rfind('"at":')
+    if at != -1:
+        with contextlib.suppress(ValueError):
+            metrics.latency(time.time() - int(text[at + 5 : -1]) / 1000)
+
+
 def _coalesce_key(name: str, data: dict[str, Any]) -> str | None:
     if name in COALESCED_EVENTS:
         return f"{name}:{data.get('match_id')}"
     return None
+
+
+class Fanout(Protocol):
+    """Delivery of committed events to every serving process (``fanout.RedisFanout``)."""
+
+    def publish(self, stream: str, seq: int, key: str, text: str) -> bool:
+        """Send an event message to every process; False if it could not be sent."""
+        ...
+
+    def follow(self, stream: str) -> None:
+        """This process has a room for ``stream`` (called on the loop)."""
+        ...
+
+    def unfollow(self, stream: str) -> None:
+        """This process's room for ``stream`` is gone (called on the loop)."""
+        ...
 
 
 class Hub:
@@ -210,6 +252,8 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self._read_after = read_after
+        #: Cross-process delivery through Redis (``fanout.configure``); None: in-process only.
+        self.fanout: Fanout | None = None
 
     # -- membership (on the loop) --------------------------------------------------------------
 
@@ -223,6 +267,8 @@ class Hub:
                 room = Room(stream=stream, last_seq=head_seq)
                 self._rooms[stream] = room
         room.members.add(outbox)
+        if self.fanout is not None:
+            self.fanout.follow(stream)
         return room
 
     def leave(self, stream: str, outbox: Outbox) -> None:
@@ -237,6 +283,13 @@ class Hub:
                     if handle is not None:
                         handle.cancel()
                 del self._rooms[stream]
+        if self.fanout is not None and stream not in self._rooms:
+            self.fanout.unfollow(stream)
+
+    def streams(self) -> list[str]:
+        """The streams this process has local connections for."""
+        with self._lock:
+            return list(self._rooms)
 
     def members(self, stream: str) -> int:
         """How many local connections follow ``stream``."""
@@ -246,12 +299,18 @@ class Hub:
     # -- delivery --------------------------------------------------------------------------------
 
     def dispatch(self, record: EventRecord) -> None:
-        """Deliver a committed event to the local followers of its stream (any thread)."""
-        loop = self._loop
-        if loop is None or record.stream not in self._rooms or loop.is_closed():
+        """Deliver a committed event to the followers of its stream (any thread): through the
+        fan-out to every process when there is one, else to this process's rooms."""
+        fanout = self.fanout
+        if fanout is None and record.stream not in self._rooms:
             return
         text = event_message(record)
         key = _coalesce_key(record.name, record.data)
+        if fanout is not None and fanout.publish(record.stream, record.seq, key or "", text):
+            return  # this process's listener receives it too
+        loop = self._loop
+        if loop is None or record.stream not in self._rooms or loop.is_closed():
+            return
         try:
             loop.call_soon_threadsafe(self._arrive, record.stream, record.seq, key, text)
         except RuntimeError:  # the loop is shutting down
@@ -284,8 +343,7 @@ class Hub:
                     )
                 continue
             self._flush(room)
-            for outbox in list(room.members):
-                outbox.push_event(seq, text)
+            _hand_out(room, seq, text)
 
     def _flush(self, room: Room) -> None:
         if room.flush_handle is not None:
@@ -296,8 +354,7 @@ class Hub:
         held = sorted(room.held.values())
         room.held.clear()
         for seq, text in held:
-            for outbox in list(room.members):
-                outbox.push_event(seq, text)
+            _hand_out(room, seq, text)
 
     async def _fill(self, room: Room) -> None:
         room.fill_handle = None
@@ -310,6 +367,10 @@ class Hub:
         except Exception:
             logger.exception("realtime gap fill failed", extra={"stream": room.stream})
             return
+        self._take(room, records)
+
+    def _take(self, room: Room, records: list[EventRecord]) -> None:
+        """Deliver events read from the log (those already delivered are skipped)."""
         for record in records:
             if record.seq > room.last_seq and record.seq not in room.waiting:
                 room.waiting[record.seq] = (
@@ -321,6 +382,36 @@ class Hub:
         if room.waiting and min(room.waiting) <= room.last_seq:
             for seq in [s for s in room.waiting if s <= room.last_seq]:
                 del room.waiting[seq]
+
+    async def catch_up(self, streams: Iterable[str] | None = None) -> None:
+        """Deliver what the log holds beyond what the rooms of ``streams`` (default: all)
+        delivered: the fan-out calls it when it may have missed published events."""
+        if self._read_after is None:
+            return
+        with self._lock:
+            marks = {
+                stream: room.last_seq
+                for stream in (self._rooms if streams is None else streams)
+                if (room := self._rooms.get(stream)) is not None
+            }
+        if not marks:
+            return
+        read_after = self._read_after
+
+        def read() -> dict[str, list[EventRecord]]:
+            return {stream: read_after(stream, after) for stream, after in marks.items()}
+
+        from asgiref.sync import sync_to_async
+
+        try:
+            found = await sync_to_async(read)()
+        except Exception:
+            logger.exception("realtime catch-up failed")
+            return
+        for stream, records in found.items():
+            room = self._rooms.get(stream)
+            if room is not None and records:
+                self._take(room, records)
 
 
 def _read_after(stream: str, after_seq: int) -> list[EventRecord]:

@@ -168,3 +168,47 @@ def test_a_match_stream_carries_that_match_and_unknown_matches_are_refused():
         assert await _closed_with(missing) == 4001
 
     async_to_sync(scenario)()
+
+
+def test_connections_use_no_channel_layer():
+    from channels.layers import get_channel_layer
+
+    from deltacrown.apps.realtime.consumers import StreamConsumer
+
+    # Events reach sockets through the hub; a per-connection channel would cost a Redis
+    # subscription per member at scale.
+    assert get_channel_layer(StreamConsumer.channel_layer_alias) is None
+
+
+def test_connections_deliveries_and_refusals_show_in_the_metrics():
+    from deltacrown.apps.realtime.tests.test_metrics import _scrape, _value
+
+    tournament, _ = live_tournament(2)
+    private, _ = live_tournament(2, visibility="private")
+    stream = f"tournament:{tournament.pk}"
+    before = _scrape()
+
+    async def scenario() -> None:
+        communicator, _ = await _connect(f"/ws/tournaments/{tournament.pk}/")
+        assert (await _json(communicator))["type"] == "snapshot"
+        await sync_to_async(_publish)(stream, "tournament.note", count=1)
+        assert (await _json(communicator))["type"] == "event"
+        await communicator.send_to(text_data='{"type": "ping"}')
+        assert (await _json(communicator))["type"] == "pong"
+        refused, _ = await _connect(f"/ws/tournaments/{private.pk}/")
+        assert await _closed_with(refused) == 4001
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+    after = _scrape()
+
+    def grew(name: str, **labels: str) -> float:
+        return _value(after, name, **labels) - _value(before, name, **labels)
+
+    assert grew("deltacrown_realtime_messages_out_total", endpoint="tournament") >= 1
+    assert grew("deltacrown_realtime_messages_in_total", endpoint="tournament") == 1
+    assert grew("deltacrown_realtime_auth_failures_total", reason="missing") == 1
+    assert grew("deltacrown_realtime_closes_total", endpoint="tournament", code="4001") == 1
+    assert grew("deltacrown_realtime_closes_total", endpoint="tournament", code="1000") == 1
+    assert grew("deltacrown_realtime_connections", endpoint="tournament") == 0
+    assert grew("deltacrown_realtime_delivery_latency_seconds_count") >= 1

@@ -1,0 +1,424 @@
+"""Fan-out across workers: two real server processes sharing PostgreSQL and a redis-server.
+
+Run by ``make test-services`` (DATABASE_URL points at a private PostgreSQL). The servers get a
+database of their own, created and migrated here and dropped afterwards, and a redis-server of
+their own on a free port, so that the test can kill and restart it mid-stream. The last test
+tests need neither: without REDIS_URL, or with Redis unreachable, delivery stays in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import orjson
+import psycopg
+import pytest
+import redis
+from asgiref.sync import async_to_sync
+from websockets.asyncio.client import ClientConnection, connect
+
+from deltacrown.apps.realtime import fanout
+from deltacrown.apps.realtime.hub import Hub, Outbox, event_message
+from deltacrown.kernel.clock import from_epoch_us
+from deltacrown.kernel.data import EventRecord
+
+ROOT = Path(__file__).resolve().parents[5]
+PASSWORD = "fan-out-passphrase-42"
+# The platform's own processes read everything from the environment, not the test settings.
+DROPPED_ENV = ("SQLITE_TEST_NAME", "DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(condition, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    pytest.fail(f"{what} within {timeout:.0f} s")
+
+
+# --- the services ---------------------------------------------------------------------------
+
+
+class RedisServer:
+    """A private redis-server on a fixed port that can be killed and started again."""
+
+    def __init__(self, directory: Path) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        assert Path(binary).is_file(), "redis-server is not installed (apt install redis-server)"
+        self.binary, self.directory, self.port = binary, directory, _free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        options = {"port": str(self.port), "bind": "127.0.0.1", "save": "", "appendonly": "no"}
+        self.process = subprocess.Popen(  # noqa: S603 - the installed redis-server, fixed options
+            [
+                self.binary,
+                *(a for k, v in options.items() for a in (f"--{k}", v)),
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait(self.answers, "redis-server did not start")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def answers(self) -> bool:
+        try:
+            return bool(redis.Redis.from_url(self.url, socket_timeout=1).ping())
+        except redis.RedisError:
+            return False
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url, socket_timeout=2)
+
+
+@contextmanager
+def _database() -> Iterator[str]:
+    """A fresh PostgreSQL database on the server of DATABASE_URL; its URL. Dropped after."""
+    url = os.environ.get("DATABASE_URL", "")
+    assert url.startswith(("postgres://", "postgresql://")), "set DATABASE_URL to PostgreSQL"
+    name = f"deltacrown_fanout_{secrets.token_hex(4)}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def _server(env: dict[str, str], log: Path) -> Iterator[str]:
+    """``deltacrown serve`` on a free loopback port; its base URL. Always stopped."""
+    port = _free_port()
+    with log.open("wb") as sink:
+        process = subprocess.Popen(  # noqa: S603 - this interpreter serving the platform
+            [sys.executable, "-m", "deltacrown", "serve", "--host", "127.0.0.1", f"--port={port}"],
+            env=env,
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+
+        def ready() -> bool:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        _wait(ready, "the server did not become ready", timeout=60)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[tuple[str, str, RedisServer, dict[str, str]]]:
+    """Workers A and B (base URLs) on one migrated database and one redis-server, and the
+    platform's environment."""
+    with ExitStack() as stack:
+        redis_dir = tmp_path / "redis"
+        redis_dir.mkdir()
+        server = RedisServer(redis_dir)
+        server.start()
+        stack.callback(server.kill)
+        database_url = stack.enter_context(_database())
+        env = {key: value for key, value in os.environ.items() if key not in DROPPED_ENV}
+        env.update(
+            DATABASE_URL=database_url,
+            REDIS_URL=server.url,
+            DELTACROWN_VAR_DIR=str(tmp_path / "var"),
+            DJANGO_SETTINGS_MODULE="deltacrown.config.settings",
+            LOG_LEVEL="WARNING",
+        )
+        migrated = subprocess.run(
+            [sys.executable, "-m", "deltacrown", "migrate", "--no-input", "-v0"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        assert migrated.returncode == 0, migrated.stderr
+        a = stack.enter_context(_server(env, tmp_path / "a.log"))
+        b = stack.enter_context(_server(env, tmp_path / "b.log"))
+        yield a, b, server, env
+
+
+# --- the platform, through its API ------------------------------------------------------------
+
+
+def _iso(delta: timedelta) -> str:
+    return (datetime.now(UTC) + delta).replace(microsecond=0).isoformat()
+
+
+def _organizer_tournament(api: httpx.Client) -> tuple[str, int]:
+    """Sign an organizer up, create a public tournament and publish it: (token, id)."""
+    name = f"fanout{secrets.token_hex(3)}"
+    signup = api.post(
+        "/auth/signup",
+        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+    )
+    assert signup.status_code == 201, signup.text
+    pair = api.post("/auth/token", json={"username": name, "password": PASSWORD})
+    assert pair.status_code == 200, pair.text
+    token = pair.json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    created = api.post(
+        "/tournaments",
+        headers=headers,
+        json={
+            "game": "valorant",
+            "name": f"Fan-out Cup {name}",
+            "capacity": 8,
+            "participant_kind": "team",
+            "stage_plan": [{"name": "Playoffs", "format": "single_elimination"}],
+            "schedule": {
+                "registration_opens_at": _iso(timedelta(hours=1)),
+                "registration_closes_at": _iso(timedelta(hours=2)),
+                "starts_at": _iso(timedelta(hours=3)),
+            },
+        },
+    )
+    assert created.status_code == 201, created.text
+    tournament_id = created.json()["id"]
+    published = api.post(
+        f"/tournaments/{tournament_id}/transitions", headers=headers, json={"to": "published"}
+    )
+    assert published.status_code == 200, published.text
+    return token, tournament_id
+
+
+def _commit(api: httpx.Client, token: str, tournament_id: int, note: str) -> None:
+    """One ``tournament.updated`` event, committed through the API."""
+    response = api.patch(
+        f"/tournaments/{tournament_id}",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"description": note},
+    )
+    assert response.status_code == 200, response.text
+
+
+def _commit_elsewhere(env: dict[str, str], tournament_id: int, count: int) -> None:
+    """``count`` events committed by another process of the platform (not a web worker)."""
+    code = (
+        "from django.db import transaction\n"
+        "from deltacrown.kernel import events\n"
+        f"for n in range({count}):\n"
+        "    with transaction.atomic():\n"
+        f"        events.publish('tournament:{tournament_id}', 'tournament.note', {{'n': n}})\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter running a fixed snippet
+        [sys.executable, "-m", "deltacrown", "shell", "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+class Follower:
+    """A spectator's socket and every event it received."""
+
+    def __init__(self, socket: ClientConnection, snapshot_seq: int) -> None:
+        self.socket = socket
+        self.snapshot_seq = snapshot_seq
+        self.seqs: list[int] = []
+
+    @classmethod
+    async def open(cls, base: str, tournament_id: int) -> Follower:
+        ws = base.replace("http://", "ws://")
+        socket = await connect(f"{ws}/ws/tournaments/{tournament_id}/", origin=base)
+        snapshot = orjson.loads(await asyncio.wait_for(socket.recv(), 10))
+        assert snapshot["type"] == "snapshot", snapshot
+        return cls(socket, snapshot["seq"])
+
+    async def until(self, seq: int, timeout: float = 15) -> list[int]:
+        """Read events until ``seq`` has arrived; everything received meanwhile counts."""
+        async with asyncio.timeout(timeout):
+            while not self.seqs or self.seqs[-1] < seq:
+                message = orjson.loads(await self.socket.recv())
+                if message["type"] == "event":
+                    self.seqs.append(message["seq"])
+        return self.seqs
+
+
+def _publishes(server: RedisServer) -> int:
+    stats = server.client().info("commandstats")
+    return int(stats.get("cmdstat_publish", {}).get("calls", 0))
+
+
+def _subscribers(server: RedisServer) -> dict[str, int]:
+    client = server.client()
+    channels = client.pubsub_channels(f"{fanout.CHANNEL_ROOT}*")
+    return {c.decode(): n for c, n in client.pubsub_numsub(*channels)} if channels else {}
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+@pytest.mark.services
+def test_events_committed_on_one_worker_reach_every_worker_once_in_order_across_a_redis_restart(
+    cluster,
+):
+    a, b, server, env = cluster
+    api = httpx.Client(base_url=f"{a}/api/v1", timeout=10)
+    token, tournament_id = _organizer_tournament(api)
+
+    async def scenario() -> None:
+        on_b = [await Follower.open(b, tournament_id) for _ in range(2)]
+        on_a = await Follower.open(a, tournament_id)
+        followers = [*on_b, on_a]
+        head = on_b[0].snapshot_seq
+        assert {f.snapshot_seq for f in followers} == {head}
+        # Each worker subscribes once to the tournament's channel, however many members.
+        await asyncio.to_thread(
+            _wait,
+            lambda: list(_subscribers(server).values()) == [2],
+            "both workers did not subscribe",
+        )
+
+        server.client().config_resetstat()
+        for n in range(5):
+            await asyncio.to_thread(_commit, api, token, tournament_id, f"before {n}")
+        for follower in followers:
+            assert await follower.until(head + 5) == list(range(head + 1, head + 6))
+        # One PUBLISH per event, not one per member or per worker.
+        assert _publishes(server) == 5
+
+        # Redis dies mid-stream. Authenticated API calls need Redis (token revocation is
+        # cached there), so a separate process commits meanwhile, as a task worker would:
+        # its PUBLISH fails, and nobody misses an event.
+        server.kill()
+        await asyncio.to_thread(_commit_elsewhere, env, tournament_id, 4)
+        for follower in followers:
+            await follower.until(head + 9)
+        server.start()
+        await asyncio.to_thread(
+            _wait,
+            lambda: list(_subscribers(server).values()) == [2],
+            "the workers did not subscribe again after Redis came back",
+        )
+        for n in range(3):
+            await asyncio.to_thread(_commit, api, token, tournament_id, f"after {n}")
+        for follower in followers:
+            assert await follower.until(head + 12) == list(range(head + 1, head + 13))
+        # A client that was away during all of it resumes with exactly what it missed.
+        ws = b.replace("http://", "ws://")
+        async with connect(
+            f"{ws}/ws/tournaments/{tournament_id}/?last_seq={head + 3}", origin=b
+        ) as socket:
+            replayed = [orjson.loads(await asyncio.wait_for(socket.recv(), 10)) for _ in range(9)]
+        assert [m["seq"] for m in replayed] == list(range(head + 4, head + 13))
+        for follower in followers:
+            await follower.socket.close()
+
+    asyncio.run(scenario())
+
+
+# --- embedded: no Redis -------------------------------------------------------------------------
+
+
+def _record(seq: int) -> EventRecord:
+    return EventRecord(
+        stream="tournament:9",
+        seq=seq,
+        name="tournament.updated",
+        data={"tournament_id": 9},
+        at_us=1_000_000 * seq,
+        prev_hash="0" * 64,
+        hash=f"{seq:064x}",
+        at=from_epoch_us(1_000_000 * seq),
+    )
+
+
+class _Client:
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+
+    async def send(self, text: str) -> None:
+        self.sent.append(orjson.loads(text))
+
+    async def close(self, code: int) -> None:
+        raise AssertionError(f"closed with {code}")
+
+
+def _follow_and_dispatch(hub: Hub, seqs: list[int]) -> list[int]:
+    async def scenario() -> list[int]:
+        client = _Client()
+        box = Outbox(client.send, client.close)
+        box.start()
+        hub.join("tournament:9", box, head_seq=0)
+        for seq in seqs:
+            # The committing thread, as after a real commit.
+            await asyncio.to_thread(hub.dispatch, _record(seq))
+        await asyncio.sleep(0.05)
+        hub.leave("tournament:9", box)
+        await box.stop()
+        return [m["seq"] for m in client.sent if m["type"] == "event"]
+
+    return async_to_sync(scenario)()
+
+
+def test_without_redis_committed_events_are_delivered_in_process():
+    hub = Hub()
+    assert fanout.configure(hub, "") is None
+    assert _follow_and_dispatch(hub, [1, 2, 3]) == [1, 2, 3]
+
+
+def test_with_redis_unreachable_this_process_still_delivers_and_writes_never_wait():
+    hub = Hub()
+    assert fanout.configure(hub, f"redis://127.0.0.1:{_free_port()}/0") is not None
+    started = time.monotonic()
+    assert _follow_and_dispatch(hub, [1, 2, 3, 4]) == [1, 2, 3, 4]
+    assert time.monotonic() - started < fanout.PUBLISH_TIMEOUT
+    assert hub.fanout is not None
+    assert not hub.fanout.connected
+
+
+def test_the_published_payload_carries_the_client_message_unchanged():
+    text = event_message(_record(7))
+    assert fanout.decode(fanout.encode(7, "match.score_updated:3", text)) == (
+        7,
+        "match.score_updated:3",
+        text,
+    )
