@@ -212,3 +212,27 @@ def test_connections_deliveries_and_refusals_show_in_the_metrics():
     assert grew("deltacrown_realtime_closes_total", endpoint="tournament", code="1000") == 1
     assert grew("deltacrown_realtime_connections", endpoint="tournament") == 0
     assert grew("deltacrown_realtime_delivery_latency_seconds_count") >= 1
+
+
+def test_the_server_pings_and_closes_a_silent_client(settings):
+    settings.REALTIME_HEARTBEAT_INTERVAL = 0.2
+    settings.REALTIME_HEARTBEAT_TIMEOUT = 0.5
+    tournament, _ = live_tournament(2)
+
+    async def scenario() -> None:
+        communicator, _ = await _connect(f"/ws/tournaments/{tournament.pk}/")
+        assert (await _json(communicator))["type"] == "snapshot"
+        assert (await _json(communicator)) == {"type": "ping"}
+        # Answering keeps it open past the timeout...
+        await communicator.send_to(text_data='{"type": "pong"}')
+        assert (await _json(communicator)) == {"type": "ping"}
+        await communicator.send_to(text_data='{"type": "pong"}')
+        # ...then silence: pings keep coming until the timeout closes it with 4004.
+        while True:
+            message = await communicator.receive_output(timeout=3)
+            if message["type"] == "websocket.close":
+                assert message["code"] == 4004
+                break
+            assert orjson.loads(message["text"]) == {"type": "ping"}
+
+    async_to_sync(scenario)()
