@@ -238,6 +238,9 @@ REALTIME_ROOM_MAX = env_int("REALTIME_ROOM_MAX", 2000)
 # --- Demo ------------------------------------------------------------------------------------
 DEMO_ADMIN_USERNAME = env_str("DEMO_ADMIN_USERNAME", "admin")
 DEMO_ADMIN_PASSWORD = env_str("DEMO_ADMIN_PASSWORD", "deltacrown-admin")
+# While on, the task consumer plays the demo's live tournament on every few seconds (a live
+# score, a result, the next match), so its stream shows updates at once; 0 turns it off.
+DEMO_LIVE = env_bool("DEMO_LIVE", True)
 
 # --- Internationalisation, static files ------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -22,6 +22,8 @@ from deltacrown.apps.registrations import api as registrations
 from deltacrown.apps.teams import api as teams
 from deltacrown.apps.tournaments import api as tournaments
 
+#: The mail domain of every demo account (reserved by RFC 2606: it never receives mail).
+DEMO_EMAIL_DOMAIN = "@demo.invalid"
 DEMO_PLAYER_PASSWORD = "demo-player-pass-1"  # noqa: S105 - public demo credential, printed on start
 
 # (username, display name, country): a small international roster.
@@ -71,7 +73,7 @@ def seed() -> DemoSummary:
 def _seed() -> DemoSummary:
     admin_username = settings.DEMO_ADMIN_USERNAME
     admin_password = settings.DEMO_ADMIN_PASSWORD
-    accounts.admin_ensure(admin_username, f"{admin_username}@demo.invalid", admin_password)
+    accounts.admin_ensure(admin_username, f"{admin_username}{DEMO_EMAIL_DOMAIN}", admin_password)
     created = 0
     player_ids: list[int] = []
     for username, display_name, country in DEMO_PLAYERS:
@@ -82,7 +84,7 @@ def _seed() -> DemoSummary:
         with transaction.atomic():
             user = accounts.user_create(
                 username=username,
-                email=f"{username}@demo.invalid",
+                email=f"{username}{DEMO_EMAIL_DOMAIN}",
                 password=DEMO_PLAYER_PASSWORD,
                 display_name=display_name,
             )
