@@ -98,6 +98,15 @@ class MetricsMiddleware:
         return response
 
 
+def forget_process(pid: int) -> None:
+    """A worker process ended: its live gauges (``livesum``/``liveall``, such as the open
+    WebSocket connections) stop counting. Counters and histograms keep its totals. The process
+    manager (``deltacrown serve --workers N``) calls it; without a multiprocess directory it
+    does nothing."""
+    if os.environ.get(MULTIPROC_ENV):
+        multiprocess.mark_process_dead(pid)
+
+
 def exposition() -> bytes:
     """Every metric in Prometheus text format, merged across worker processes when they share
     a PROMETHEUS_MULTIPROC_DIR."""

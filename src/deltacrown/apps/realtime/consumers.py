@@ -37,6 +37,8 @@ from deltacrown.kernel import events, gates
 from deltacrown.kernel.errors import DomainError, NotFound
 
 logger = logging.getLogger("deltacrown.realtime")
+#: Seconds a server-initiated close may wait for the client to take the close frame.
+CLOSE_TIMEOUT = 5.0
 
 
 def _error(code: str, detail: str) -> str:
@@ -56,8 +58,22 @@ class StreamConsumer(AsyncWebsocketConsumer):
     budget: limits.MessageBudget | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self._abandoned: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def receive_or_abandon() -> dict[str, Any]:
+            # A connection given up on (``_close_or_abandon``) ends as if the client had gone.
+            incoming = asyncio.ensure_future(receive())
+            try:
+                await asyncio.wait({incoming, self._abandoned}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                if not incoming.done():
+                    incoming.cancel()
+            if incoming.done() and not incoming.cancelled():
+                return incoming.result()
+            return {"type": "websocket.disconnect", "code": self.close_code or 1006}
+
         try:
-            await super().__call__(scope, receive, send)
+            await super().__call__(scope, receive_or_abandon, send)
         finally:
             # Whatever ended the connection (a close, a refusal, an exception, the server
             # cancelling it), its slots go back.
@@ -65,6 +81,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
 
     joined = False
     close_code: int | None = None
+    user: Any = None
+    # The moderation gate's reason code (banned, suspended) sent with a 4011 close.
+    sanction_reason: str | None = None
 
     async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
         """Close the socket, remembering the code for the metrics."""
@@ -72,10 +91,25 @@ class StreamConsumer(AsyncWebsocketConsumer):
             self.close_code = code
         await super().close(code, reason)
 
-    async def _refuse(self, code: int) -> None:
+    async def _close_or_abandon(self, code: int, reason: str | None = None) -> None:
+        """Close with ``code`` (slow consumer, heartbeat timeout, sanctioned). A client that
+        reads nothing cannot even be sent the close frame: after ``CLOSE_TIMEOUT`` seconds the
+        connection is abandoned instead: everything it holds (room, queue, slots) is released at
+        once and the server drops the socket once its buffers are flushed or the peer is gone."""
+        try:
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await self.close(code, reason)
+        except TimeoutError:
+            if self.close_code is None:
+                self.close_code = code
+            logger.info("stalled connection abandoned", extra={"close_code": code})
+            if not self._abandoned.done():
+                self._abandoned.set_result(None)
+
+    async def _refuse(self, code: int, reason: str | None = None) -> None:
         """Close a connection that was not admitted."""
         metrics.connection_closed(self.kind, code, joined=False)  # type: ignore[arg-type]
-        await self.close(code)
+        await self.close(code, reason)
 
     async def connect(self) -> None:
         self.stream = ""
@@ -106,7 +140,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
                 CloseCode.AUTHENTICATION_REQUIRED: "missing",
             }.get(refusal, "forbidden")
             metrics.auth_failed(reason)
-            await self._refuse(refusal)
+            await self._refuse(refusal, self.sanction_reason)
             return
         try:
             self.slots = await limits.acquire(
@@ -120,7 +154,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.slots.start()
         self.budget = limits.MessageBudget()
         self.user = user
-        self.outbox = Outbox(self._send_text, self.close, kind=self.kind)
+        self.outbox = Outbox(self._send_text, self._close_or_abandon, kind=self.kind)
         self.joined = True
         metrics.connection_opened(self.kind)  # type: ignore[arg-type]
         self.outbox.start()
@@ -148,6 +182,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if user is not None:
             decision = gates.check(user.id, gates.Action.WS_CONNECT, tournament_id=tournament_id)
             if not decision.allowed:
+                self.sanction_reason = decision.reason_code
                 return CloseCode.SANCTIONED
         return None
 
@@ -235,6 +270,17 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self._replay(last_seq)
             self.outbox.release()
         else:
+            # Anything but the protocol's own messages is the client speaking: the moderation
+            # gate decides first (a muted user still reads, but says nothing).
+            if self.user is not None:
+                decision = await sync_to_async(gates.check)(
+                    self.user.id, gates.Action.WS_MESSAGE, tournament_id=self.tournament_id
+                )
+                if not decision.allowed:
+                    self.outbox.push_protocol(
+                        _error(str(decision.reason_code), "Your account may not send messages.")
+                    )
+                    return
             self.outbox.push_protocol(
                 _error(
                     "unknown_message",
@@ -249,13 +295,22 @@ class StreamConsumer(AsyncWebsocketConsumer):
         while True:
             await asyncio.sleep(interval)
             if time.monotonic() - self.last_seen > timeout:
-                await self.close(CloseCode.HEARTBEAT_TIMEOUT)
+                await self._close_or_abandon(CloseCode.HEARTBEAT_TIMEOUT)
                 return
+            if self.user is not None:
+                # A user banned or suspended while connected is closed within one interval.
+                decision = await sync_to_async(gates.check)(
+                    self.user.id, gates.Action.WS_CONNECT, tournament_id=self.tournament_id
+                )
+                if not decision.allowed:
+                    await self._close_or_abandon(CloseCode.SANCTIONED, decision.reason_code)
+                    return
             if self.outbox is not None:
                 self.outbox.push_protocol(ping)
 
     async def _send_text(self, text: str) -> None:
-        await self.send(text_data=text)
+        # Straight to the server's send: the hub calls this once per message and recipient.
+        await self.base_send({"type": "websocket.send", "text": text})
 
     async def disconnect(self, code: int) -> None:
         if self.joined:

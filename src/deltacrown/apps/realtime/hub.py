@@ -68,10 +68,16 @@ def _setting(name: str, default: Any) -> Any:
 
 
 class Outbox:
-    """A connection's bounded queue of outgoing messages and the task that sends them.
+    """A connection's bounded queue of outgoing messages, and the pump that sends them.
 
     ``send`` is the socket's send coroutine; ``close`` closes it with a code. Messages carry the
     seq of the stream event they hold (0 for protocol messages, which are never dropped).
+
+    Sending is eager: while the socket accepts data, a message is written inside ``push_*``
+    itself (the send coroutine is driven synchronously and, on an open socket, finishes without
+    suspending), so handing an event to a room of N idle connections costs N writes and no task
+    switches. Only when a send has to wait (the client reads slowly) does a task finish it; the
+    messages that come meanwhile queue up behind it, bounded by ``size``.
     """
 
     def __init__(
@@ -94,30 +100,37 @@ class Outbox:
         self.last_seq = 0
         self._gap_from: int | None = None
         self._behind_since: float | None = None
-        self._wakeup = asyncio.Event()
         self._closed = False
+        self._started = False
+        self._pumping = False
+        #: The task finishing a send that had to wait; None while the socket keeps up.
         self._task: asyncio.Task[None] | None = None
         self._holding: list[tuple[int, str]] | None = None
+        self._closing: asyncio.Task[None] | None = None
         self.dropped = 0
 
     def start(self) -> None:
-        """Start sending (on the running loop)."""
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        """Start sending (on the running loop): what was queued before goes out now."""
+        self._started = True
+        self._pump()
 
     async def stop(self) -> None:
         """Stop sending; what is queued is discarded."""
         self._closed = True
-        self._wakeup.set()
-        if self._task is not None and self._task is not asyncio.current_task():
-            self._task.cancel()
+        self.queue.clear()
+        task, self._task = self._task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
 
     def push_protocol(self, text: str) -> None:
         """Queue a protocol message (pong, snapshot, error): never dropped, never reordered
         behind events already queued."""
+        if self._closed:
+            return
         self.queue.append((0, text))
-        self._wakeup.set()
+        self._pump()
 
     def hold(self) -> None:
         """Keep live events aside while the connection replays the log (``release`` after)."""
@@ -142,7 +155,7 @@ class Outbox:
             if self._closed:
                 return
         self.queue.append((seq, text))
-        self._wakeup.set()
+        self._pump()
 
     def _overflow(self) -> None:
         now = time.monotonic()
@@ -152,7 +165,10 @@ class Outbox:
             logger.info("slow consumer closed", extra={"dropped": self.dropped})
             self._closed = True
             self.queue.clear()
-            asyncio.get_running_loop().create_task(self._close(CloseCode.SLOW_CONSUMER))
+            # Kept referenced: the loop holds tasks weakly.
+            self._closing = asyncio.get_running_loop().create_task(
+                self._close(CloseCode.SLOW_CONSUMER)
+            )
             return
         # Drop the oldest event (protocol messages stay) and remember where the gap starts.
         for index, (seq, _) in enumerate(self.queue):
@@ -164,23 +180,75 @@ class Outbox:
                     self._gap_from = seq
                 return
 
-    async def _run(self) -> None:
-        while not self._closed:
+    def _pump(self) -> None:
+        """Send what is queued, in order, for as long as sends complete at once."""
+        if self._pumping or self._task is not None or not self._started:
+            return
+        self._pumping = True
+        try:
+            while self.queue and not self._closed:
+                if self._gap_from is not None:
+                    text = orjson.dumps(
+                        {"type": ServerMessage.GAP.value, "from": self._gap_from}
+                    ).decode()
+                    self._gap_from = None
+                    metrics.gap_sent(self.kind)
+                else:
+                    text = self.queue.popleft()[1]
+                sending = self._send(text)
+                try:
+                    waiting_on = sending.send(None)  # type: ignore[attr-defined]
+                except StopIteration:
+                    continue  # written
+                except Exception:
+                    # The socket is gone; the consumer's disconnect cleans up.
+                    logger.debug("realtime send failed", exc_info=True)
+                    self._closed = True
+                    self.queue.clear()
+                    return
+                # The socket is not writable now: a task finishes this send, then pumps on.
+                self._task = asyncio.get_running_loop().create_task(
+                    self._finish(sending, waiting_on)
+                )
+                return
             if not self.queue:
                 self._behind_since = None
-                self._wakeup.clear()
-                await self._wakeup.wait()
-                continue
-            if self._gap_from is not None:
-                gap = orjson.dumps(
-                    {"type": ServerMessage.GAP.value, "from": self._gap_from}
-                ).decode()
-                self._gap_from = None
-                metrics.gap_sent(self.kind)
-                await self._send(gap)
-                continue
-            _, text = self.queue.popleft()
-            await self._send(text)
+        finally:
+            self._pumping = False
+
+    async def _finish(self, sending: Any, waiting_on: Any) -> None:
+        """Drive a send coroutine that suspended on ``waiting_on`` to its end."""
+        try:
+            while True:
+                try:
+                    if waiting_on is None:  # a bare yield: give the loop one turn
+                        await asyncio.sleep(0)
+                    else:
+                        # Taken over from the coroutine as a task would: the future was
+                        # yielded to nobody, so it still says "blocking".
+                        waiting_on._asyncio_future_blocking = False
+                        await waiting_on
+                except BaseException as exc:  # also cancellation: the coroutine cleans up
+                    try:
+                        waiting_on = sending.throw(exc)
+                    except StopIteration:
+                        break
+                    continue
+                try:
+                    waiting_on = sending.send(None)
+                except StopIteration:
+                    break
+        except asyncio.CancelledError:
+            sending.close()
+            raise
+        except Exception:
+            logger.debug("realtime send failed", exc_info=True)
+            self._closed = True
+            self.queue.clear()
+        finally:
+            if self._task is asyncio.current_task():
+                self._task = None
+        self._pump()
 
 
 # --- rooms ------------------------------------------------------------------------------------

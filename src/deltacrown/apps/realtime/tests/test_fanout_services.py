@@ -12,13 +12,11 @@ import asyncio
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,29 +30,18 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from deltacrown.apps.realtime import fanout
 from deltacrown.apps.realtime.hub import Hub, Outbox, event_message
+from deltacrown.apps.realtime.tests.live import (
+    ROOT,
+    commit,
+    free_port,
+    migrate,
+    organizer_tournament,
+    platform_env,
+    serve,
+    wait,
+)
 from deltacrown.kernel.clock import from_epoch_us
 from deltacrown.kernel.data import EventRecord
-
-ROOT = Path(__file__).resolve().parents[5]
-PASSWORD = "fan-out-passphrase-42"
-# The platform's own processes read everything from the environment, not the test settings.
-DROPPED_ENV = ("SQLITE_TEST_NAME", "DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(condition, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"{what} within {timeout:.0f} s")
-
 
 # --- the services ---------------------------------------------------------------------------
 
@@ -65,7 +52,7 @@ class RedisServer:
     def __init__(self, directory: Path) -> None:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         assert Path(binary).is_file(), "redis-server is not installed (apt install redis-server)"
-        self.binary, self.directory, self.port = binary, directory, _free_port()
+        self.binary, self.directory, self.port = binary, directory, free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
@@ -81,7 +68,7 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        _wait(self.answers, "redis-server did not start")
+        wait(self.answers, "redis-server did not start")
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -113,40 +100,6 @@ def _database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@contextmanager
-def _server(env: dict[str, str], log: Path) -> Iterator[str]:
-    """``deltacrown serve`` on a free loopback port; its base URL. Always stopped."""
-    port = _free_port()
-    with log.open("wb") as sink:
-        process = subprocess.Popen(  # noqa: S603 - this interpreter serving the platform
-            [sys.executable, "-m", "deltacrown", "serve", "--host", "127.0.0.1", f"--port={port}"],
-            env=env,
-            cwd=ROOT,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-
-        def ready() -> bool:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        _wait(ready, "the server did not become ready", timeout=60)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
-
-
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[tuple[str, str, RedisServer, dict[str, str]]]:
     """Workers A and B (base URLs) on one migrated database and one redis-server, and the
@@ -158,81 +111,14 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, str, RedisServer, dict[str, s
         server.start()
         stack.callback(server.kill)
         database_url = stack.enter_context(_database())
-        env = {key: value for key, value in os.environ.items() if key not in DROPPED_ENV}
-        env.update(
-            DATABASE_URL=database_url,
-            REDIS_URL=server.url,
-            DELTACROWN_VAR_DIR=str(tmp_path / "var"),
-            DJANGO_SETTINGS_MODULE="deltacrown.config.settings",
-            LOG_LEVEL="WARNING",
-        )
-        migrated = subprocess.run(
-            [sys.executable, "-m", "deltacrown", "migrate", "--no-input", "-v0"],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        assert migrated.returncode == 0, migrated.stderr
-        a = stack.enter_context(_server(env, tmp_path / "a.log"))
-        b = stack.enter_context(_server(env, tmp_path / "b.log"))
+        env = platform_env(tmp_path / "var", DATABASE_URL=database_url, REDIS_URL=server.url)
+        migrate(env)
+        a = stack.enter_context(serve(env, tmp_path / "a.log"))[0]
+        b = stack.enter_context(serve(env, tmp_path / "b.log"))[0]
         yield a, b, server, env
 
 
 # --- the platform, through its API ------------------------------------------------------------
-
-
-def _iso(delta: timedelta) -> str:
-    return (datetime.now(UTC) + delta).replace(microsecond=0).isoformat()
-
-
-def _organizer_tournament(api: httpx.Client) -> tuple[str, int]:
-    """Sign an organizer up, create a public tournament and publish it: (token, id)."""
-    name = f"fanout{secrets.token_hex(3)}"
-    signup = api.post(
-        "/auth/signup",
-        json={"username": name, "email": f"{name}@example.com", "password": PASSWORD},
-    )
-    assert signup.status_code == 201, signup.text
-    pair = api.post("/auth/token", json={"username": name, "password": PASSWORD})
-    assert pair.status_code == 200, pair.text
-    token = pair.json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    created = api.post(
-        "/tournaments",
-        headers=headers,
-        json={
-            "game": "valorant",
-            "name": f"Fan-out Cup {name}",
-            "capacity": 8,
-            "participant_kind": "team",
-            "stage_plan": [{"name": "Playoffs", "format": "single_elimination"}],
-            "schedule": {
-                "registration_opens_at": _iso(timedelta(hours=1)),
-                "registration_closes_at": _iso(timedelta(hours=2)),
-                "starts_at": _iso(timedelta(hours=3)),
-            },
-        },
-    )
-    assert created.status_code == 201, created.text
-    tournament_id = created.json()["id"]
-    published = api.post(
-        f"/tournaments/{tournament_id}/transitions", headers=headers, json={"to": "published"}
-    )
-    assert published.status_code == 200, published.text
-    return token, tournament_id
-
-
-def _commit(api: httpx.Client, token: str, tournament_id: int, note: str) -> None:
-    """One ``tournament.updated`` event, committed through the API."""
-    response = api.patch(
-        f"/tournaments/{tournament_id}",
-        headers={"Authorization": f"Bearer {token}"},
-        json={"description": note},
-    )
-    assert response.status_code == 200, response.text
 
 
 def _commit_elsewhere(env: dict[str, str], tournament_id: int, count: int) -> None:
@@ -302,7 +188,7 @@ def test_events_committed_on_one_worker_reach_every_worker_once_in_order_across_
 ):
     a, b, server, env = cluster
     api = httpx.Client(base_url=f"{a}/api/v1", timeout=10)
-    token, tournament_id = _organizer_tournament(api)
+    token, tournament_id = organizer_tournament(api)
 
     async def scenario() -> None:
         on_b = [await Follower.open(b, tournament_id) for _ in range(2)]
@@ -312,14 +198,14 @@ def test_events_committed_on_one_worker_reach_every_worker_once_in_order_across_
         assert {f.snapshot_seq for f in followers} == {head}
         # Each worker subscribes once to the tournament's channel, however many members.
         await asyncio.to_thread(
-            _wait,
+            wait,
             lambda: list(_subscribers(server).values()) == [2],
             "both workers did not subscribe",
         )
 
         server.client().config_resetstat()
         for n in range(5):
-            await asyncio.to_thread(_commit, api, token, tournament_id, f"before {n}")
+            await asyncio.to_thread(commit, api, token, tournament_id, f"before {n}")
         for follower in followers:
             assert await follower.until(head + 5) == list(range(head + 1, head + 6))
         # One PUBLISH per event, not one per member or per worker.
@@ -334,12 +220,12 @@ def test_events_committed_on_one_worker_reach_every_worker_once_in_order_across_
             await follower.until(head + 9)
         server.start()
         await asyncio.to_thread(
-            _wait,
+            wait,
             lambda: list(_subscribers(server).values()) == [2],
             "the workers did not subscribe again after Redis came back",
         )
         for n in range(3):
-            await asyncio.to_thread(_commit, api, token, tournament_id, f"after {n}")
+            await asyncio.to_thread(commit, api, token, tournament_id, f"after {n}")
         for follower in followers:
             assert await follower.until(head + 12) == list(range(head + 1, head + 13))
         # A client that was away during all of it resumes with exactly what it missed.
@@ -405,9 +291,9 @@ def test_without_redis_committed_events_are_delivered_in_process():
     assert _follow_and_dispatch(hub, [1, 2, 3]) == [1, 2, 3]
 
 
-def test_with_redis_unreachable_this_process_still_delivers_and_writes_never_wait():
+def test_with_redis_unreachable_this_process_still_delivers_and_writes_neverwait():
     hub = Hub()
-    assert fanout.configure(hub, f"redis://127.0.0.1:{_free_port()}/0") is not None
+    assert fanout.configure(hub, f"redis://127.0.0.1:{free_port()}/0") is not None
     started = time.monotonic()
     assert _follow_and_dispatch(hub, [1, 2, 3, 4]) == [1, 2, 3, 4]
     assert time.monotonic() - started < fanout.PUBLISH_TIMEOUT
