@@ -65,6 +65,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/matches/{match_id}/override"): {"scores": [2, 0]},
     ("POST", "/matches/{match_id}/disputes"): {"reason": "Hijacked"},
     ("POST", "/disputes/{dispute_id}/resolve"): {"resolution": "replay"},
+    ("POST", "/moderation/sanctions/{sanction_id}/revoke"): {"reason": "Hijacked"},
+    ("PATCH", "/moderation/reports/{report_id}"): {"priority": 5},
+    ("POST", "/moderation/reports/{report_id}/transitions"): {"to": "triaged"},
+    ("POST", "/moderation/reports/{report_id}/notes"): {"body": "Hijacked"},
 }
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -183,6 +187,33 @@ def world(settings: Any, tmp_path: Any) -> dict[str, Any]:
     _, as_entrant = _user("sweep_entrant", game_ids={"efootball": "123456789"})
     registration = post(f"/tournaments/{paid['id']}/registrations", {}, as_entrant)
     competition = _competition()
+    # A tournament's sanction by its organizer, and a report with evidence by a player.
+    sanction = post(
+        "/moderation/sanctions",
+        {
+            "user_id": outsider.id,
+            "kind": "mute",
+            "reason_code": "spam",
+            "tournament_id": public["id"],
+        },
+        as_organizer,
+    )
+    evidence = io.BytesIO(_png())
+    evidence.name = "chat.png"
+    report = _ok(
+        client.post(
+            f"{API}/moderation/reports",
+            {
+                "category": "harassment",
+                "target_type": "user",
+                "target_id": outsider.id,
+                "description": "Insults.",
+                "tournament_id": public["id"],
+                "file": evidence,
+            },
+            **as_member,
+        )
+    )
     return {
         "stranger": as_stranger,
         "tournaments": [private, public],
@@ -193,6 +224,8 @@ def world(settings: Any, tmp_path: Any) -> dict[str, Any]:
         "invitation_id": pending["id"],
         "token_id": token["id"],
         "registration_id": registration["id"],
+        "sanction_id": sanction["id"],
+        "report_id": report["id"],
         **competition,
     }
 
@@ -274,10 +307,12 @@ def _urls(route: Route, world: dict[str, Any]) -> list[str]:
             "participant_id": world["participant_id"],
             "dispute_id": world["dispute_id"],
             "comment_id": world["comment_id"],
+            "sanction_id": world["sanction_id"],
+            "report_id": world["report_id"],
         }
         if "/staff/" in route.path:
             values["user_id"] = world["moderator_id"]
-        elif "/members/" in route.path:
+        elif "/members/" in route.path or route.path.startswith("/moderation/users/"):
             values["user_id"] = world["member_id"]
         if route.path.startswith("/games/"):
             values["slug"] = "valorant"

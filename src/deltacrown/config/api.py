@@ -12,6 +12,7 @@ from deltacrown.apps.accounts.api import API_AUTH
 from deltacrown.apps.accounts.endpoints import router as accounts_router
 from deltacrown.apps.competition.endpoints import router as competition_router
 from deltacrown.apps.games.endpoints import router as games_router
+from deltacrown.apps.moderation.endpoints import router as moderation_router
 from deltacrown.apps.realtime.endpoints import router as realtime_router
 from deltacrown.apps.registrations.endpoints import router as registrations_router
 from deltacrown.apps.teams.endpoints import router as teams_router
@@ -48,3 +49,5 @@ api.add_router("/", registrations_router)
 api.add_router("/", competition_router)
 # Full path inside: /tournaments/{id}/events (the verifiable event stream).
 api.add_router("/", realtime_router)
+# Full paths inside: /moderation/... (moderators), /me/sanctions and /me/reports (a user's own).
+api.add_router("/", moderation_router)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "deltacrown.apps.teams",
     "deltacrown.apps.registrations",
     "deltacrown.apps.competition",
+    "deltacrown.apps.moderation",
     "deltacrown.apps.realtime",
     "deltacrown.apps.web",
 ]
@@ -143,6 +144,17 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     RATELIMIT_STORAGE_URI = "memory://"
+# The moderation gates' per-user sanction cache gets an alias of its own, so other cached data
+# never evicts it: in process with room for 100,000 entries, or Redis like the rest at scale.
+CACHES["moderation"] = (
+    {**CACHES["default"], "KEY_PREFIX": "dcm"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "moderation",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+)
 
 TASKS_IMMEDIATE = env_bool("TASKS_IMMEDIATE", False)
 if REDIS_URL:
@@ -234,6 +246,15 @@ REALTIME_MESSAGE_RATE = env_str("REALTIME_MESSAGE_RATE", "10/second")
 REALTIME_MESSAGE_BURST = env_int("REALTIME_MESSAGE_BURST", 20)
 # Connections following one stream, across all workers (4010 beyond).
 REALTIME_ROOM_MAX = env_int("REALTIME_ROOM_MAX", 2000)
+
+# --- Moderation ------------------------------------------------------------------------------
+# Enforcement of sanctions at the gates (docs/moderation.md): the master switch and one per
+# surface. Off = every gate of that surface allows; the sanctions themselves stay recorded.
+MODERATION_ENFORCEMENT_ENABLED = env_bool("MODERATION_ENFORCEMENT_ENABLED", True)
+MODERATION_ENFORCEMENT_WS = env_bool("MODERATION_ENFORCEMENT_WS", True)
+MODERATION_ENFORCEMENT_REGISTRATION = env_bool("MODERATION_ENFORCEMENT_REGISTRATION", True)
+MODERATION_ENFORCEMENT_MATCHES = env_bool("MODERATION_ENFORCEMENT_MATCHES", True)
+MODERATION_ENFORCEMENT_PURCHASE = env_bool("MODERATION_ENFORCEMENT_PURCHASE", True)
 
 # --- Demo ------------------------------------------------------------------------------------
 DEMO_ADMIN_USERNAME = env_str("DEMO_ADMIN_USERNAME", "admin")

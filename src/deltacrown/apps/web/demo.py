@@ -18,6 +18,7 @@ from django.db import transaction
 
 from deltacrown.apps.accounts import api as accounts
 from deltacrown.apps.competition import api as competition
+from deltacrown.apps.moderation import api as moderation
 from deltacrown.apps.registrations import api as registrations
 from deltacrown.apps.teams import api as teams
 from deltacrown.apps.tournaments import api as tournaments
@@ -73,7 +74,9 @@ def seed() -> DemoSummary:
 def _seed() -> DemoSummary:
     admin_username = settings.DEMO_ADMIN_USERNAME
     admin_password = settings.DEMO_ADMIN_PASSWORD
-    accounts.admin_ensure(admin_username, f"{admin_username}{DEMO_EMAIL_DOMAIN}", admin_password)
+    admin = accounts.admin_ensure(
+        admin_username, f"{admin_username}{DEMO_EMAIL_DOMAIN}", admin_password
+    )
     created = 0
     player_ids: list[int] = []
     for username, display_name, country in DEMO_PLAYERS:
@@ -108,6 +111,8 @@ def _seed() -> DemoSummary:
         tournament_ids=demo_tournaments.ids, player_ids=player_ids, team_ids=team_ids
     )
     matches_by_state = competition.seed_demo(tournament_ids=demo_tournaments.ids)
+    # A mute in effect, a suspension run out, a ban revoked on appeal, two reports: for the admin.
+    moderation.seed_demo(admin_id=admin.id, player_ids=player_ids)
     return DemoSummary(
         admin_username=admin_username,
         admin_password=admin_password,

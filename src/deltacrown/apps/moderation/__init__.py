@@ -1,0 +1,1 @@
+"""Moderation app: sanctions, abuse reports, the moderation audit and the enforcement gates."""
