@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
+    "django_htmx",  # its static files hold htmx, which the pages load from this server
     "channels",
     "huey.contrib.djhuey",
     "deltacrown.kernel",

@@ -7,18 +7,39 @@ visibility through ``tournaments.api.tournament_get_for``) before they ask.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
 
-from deltacrown.apps.competition import selectors, services
-from deltacrown.apps.competition.data import OPEN_STATUSES, MatchRef, MatchStatus, Placement
+from deltacrown.apps.competition import display, selectors, services
+from deltacrown.apps.competition.data import (
+    OPEN_STATUSES,
+    MatchDetail,
+    MatchRef,
+    MatchStatus,
+    MatchView,
+    ParticipantView,
+    Placement,
+    StageRef,
+    StageView,
+    Standings,
+)
 from deltacrown.apps.competition.services import demo_live
 
 __all__ = [
     "demo_live_tournament",
     "demo_tick",
+    "match_detail",
     "match_get",
+    "match_views",
+    "matches_of_registrations",
+    "participant_ids_of",
+    "participant_views",
+    "participants_of_registrations",
+    "pending_reports",
     "seed_demo",
+    "stage_standings",
+    "stage_view",
+    "stages_of",
     "tournament_matches",
     "tournament_placements",
 ]
@@ -43,6 +64,85 @@ def tournament_placements(tournament_id: int) -> list[Placement]:
     """The tournament's final placements, champion first (tied participants share a place);
     empty until its last stage is over and the placements are recorded."""
     return selectors.placements_of(tournament_id)
+
+
+def stages_of(tournament_id: int) -> list[StageRef]:
+    """The stages of the tournament's plan in order (``pending`` ones not generated yet)."""
+    return display.stage_refs(tournament_id=tournament_id)
+
+
+def stage_view(stage_id: int) -> StageView:
+    """Everything to draw a stage in one call, shaped like ``GET /stages/{id}``: rounds in the
+    engine's structure order with their matches (sides with names and where they come from,
+    scores, live scores, where winner and loser go) and the standings with names. Raises
+    ``StageNotFound`` (404 ``stage_not_found``). A constant number of queries at any size."""
+    return display.stage_view(stage_id=stage_id)
+
+
+def stage_standings(stage_id: int) -> Standings:
+    """The stage's standings with names, overall and per group (cheaper than ``stage_view``
+    when only the table is shown). Raises ``StageNotFound`` (404 ``stage_not_found``)."""
+    return display.stage_standings(stage_id=stage_id)[1]
+
+
+def match_detail(match_id: int) -> MatchDetail:
+    """What a match page shows: the match, its round and stage, stream link, timing, games,
+    the result waiting for confirmation and the open dispute. Raises ``MatchNotFound`` (404
+    ``match_not_found``). Station (lobby) details are never included."""
+    return display.match_detail(match_id=match_id)
+
+
+def match_views(
+    tournament_id: int,
+    *,
+    statuses: Collection[MatchStatus] | None = None,
+    limit: int = 200,
+    ordering: str = "bracket",
+) -> list[MatchView]:
+    """The tournament's matches in ``statuses`` (all when None), at most ``limit``, with
+    names, in bracket order or (``ordering="latest"``) the latest decided first; a constant
+    number of queries."""
+    return display.match_views(
+        tournament_id=tournament_id, statuses=statuses, limit=limit, ordering=ordering
+    )
+
+
+def matches_of_registrations(
+    registration_ids: Collection[int],
+    *,
+    statuses: Collection[MatchStatus] | None = None,
+    limit: int = 50,
+) -> list[MatchView]:
+    """The matches of the participants entered through ``registration_ids`` (a player's
+    registrations, across tournaments) in ``statuses`` (all when None), scheduled ones
+    soonest first, at most ``limit``."""
+    return display.match_views_of_registrations(
+        registration_ids=registration_ids, statuses=statuses, limit=limit
+    )
+
+
+def participant_views(tournament_id: int) -> list[ParticipantView]:
+    """The tournament's participants by seed with public names, standing and placement;
+    empty before the first stage is generated."""
+    return display.participant_views(tournament_id=tournament_id)
+
+
+def participant_ids_of(tournament_id: int, user_id: int) -> frozenset[int]:
+    """The tournament's participants ``user_id`` plays for (the solo player, or a member of a
+    roster as checked in); empty for spectators."""
+    return selectors.participant_ids_of(tournament_id=tournament_id, user_id=user_id)
+
+
+def participants_of_registrations(registration_ids: Collection[int]) -> dict[int, int]:
+    """The competition participant id of each registration that entered the competition
+    (registration id → participant id); registrations without one are absent."""
+    return display.participant_ids_of_registrations(registration_ids=registration_ids)
+
+
+def pending_reports(match_ids: Collection[int]) -> dict[int, int | None]:
+    """Who submitted the result waiting for confirmation, per match among ``match_ids``
+    (participant id; None when staff submitted it); matches with none are absent."""
+    return display.pending_report_sides(match_ids=match_ids)
 
 
 def seed_demo(*, tournament_ids: Sequence[int]) -> dict[str, int]:

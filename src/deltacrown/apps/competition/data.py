@@ -6,9 +6,10 @@ use in tasks, WebSocket consumers and the web pages alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 #: The object type of matches in the kernel's permission registry. Roles: ``organizer`` and
 #: ``moderator`` (the tournament's staff; the match coordinator counts as a moderator of the
@@ -243,3 +244,169 @@ class Placement:
 
     participant_id: int
     place: int
+
+
+# --- read models for display (web pages): public names and numbers, never member lists --------
+
+
+@dataclass(frozen=True)
+class StageRef:
+    """A stage of a tournament's plan: ``size`` participants enter it; ``pending`` stages are
+    not generated yet (they have no rounds)."""
+
+    id: int
+    tournament_id: int
+    index: int
+    name: str
+    format: str
+    status: StageStatus
+    size: int
+
+
+@dataclass(frozen=True)
+class SlotView:
+    """One side of a match (or one seat of a lobby): who (``None``: not known yet, or nobody)
+    and where they come from ("Seed 3", "Winner of W1.2", ...)."""
+
+    participant_id: int | None
+    name: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """A match as a bracket or a list draws it. ``scores`` are the result's (aligned with
+    ``slots``; lobby points for battle royale), ``live_scores`` the latest live score while
+    it is played. ``winner_to_id``/``loser_to_id`` name the matches the winner and the loser
+    go to (None: nowhere in this stage)."""
+
+    id: int
+    tournament_id: int
+    stage_id: int
+    round_id: int
+    key: str
+    group: str
+    bracket: str
+    round_number: int
+    number: int
+    status: MatchStatus
+    best_of: int
+    is_bye: bool
+    slots: tuple[SlotView, ...]
+    scores: tuple[int | float, ...]
+    live_scores: tuple[int, ...]
+    winner_id: int | None
+    loser_id: int | None
+    winner_to_id: int | None
+    loser_to_id: int | None
+    outcome: str
+    scheduled_at: datetime | None
+
+    @property
+    def participant_ids(self) -> tuple[int, ...]:
+        """The known participants of the match, in slot order."""
+        return tuple(s.participant_id for s in self.slots if s.participant_id is not None)
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """A round of a stage (of one group or bracket) with its matches by number."""
+
+    id: int
+    group: str
+    bracket: str
+    number: int
+    name: str
+    best_of: int
+    matches: tuple[MatchView, ...]
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    """One place of a standings table: ``stats`` are the format's numbers (wins, points,
+    buchholz, kills, ...); ``decided_by`` names the criterion that broke a tie above it."""
+
+    rank: int
+    participant_id: int
+    name: str
+    status: str
+    stats: dict[str, Any] = field(default_factory=dict)
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupStandings:
+    """The standings of one group of a group stage."""
+
+    group: str
+    final: bool
+    rows: tuple[StandingRow, ...]
+
+
+@dataclass(frozen=True)
+class Standings:
+    """A stage's standings (``final`` once every match is decided), overall and per group."""
+
+    final: bool
+    criteria: tuple[str, ...]
+    rows: tuple[StandingRow, ...]
+    groups: tuple[GroupStandings, ...] = ()
+
+
+@dataclass(frozen=True)
+class StageView:
+    """Everything to draw a stage: its rounds in the engine's structure order (winners,
+    losers, grand final, ...; groups before playoffs), then by number, and its standings."""
+
+    stage: StageRef
+    options: dict[str, Any]
+    rounds: tuple[RoundView, ...]
+    standings: Standings
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    """A participant of a tournament's competition: its public name, first-stage seed,
+    standing and final placement (None until the tournament is over)."""
+
+    id: int
+    registration_id: int
+    team_id: int | None
+    user_id: int | None
+    name: str
+    seed: int
+    status: ParticipantStatus
+    placement: int | None
+
+
+@dataclass(frozen=True)
+class GameView:
+    """One game of a decided match: per-side scores, the winning slot (None: a draw), and for
+    lobbies the placements (participant ids, 1st first) and kills."""
+
+    number: int
+    scores: tuple[int | float, ...]
+    winner_slot: int | None
+    placements: tuple[int, ...]
+    kills: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MatchDetail:
+    """A match page: the match, its round's name, stream, timing, games, the result waiting
+    for confirmation (who submitted it and what it claims) and the open dispute, if any."""
+
+    match: MatchView
+    round_name: str
+    stage_name: str
+    stage_format: str
+    stream_url: str
+    coordinator_id: int | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    games: tuple[GameView, ...]
+    pending_report_by: int | None
+    pending_report: dict[str, Any] | None
+    auto_confirm_at: datetime | None
+    open_dispute_id: int | None
+    score_seq: int

@@ -8,23 +8,28 @@ Registration, payment and check-in changes reach higher apps as events on ``tour
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from deltacrown.apps.registrations import proofs, selectors, services
 from deltacrown.apps.registrations.data import (
+    ACTIVE_STATES,
     CheckInClosure,
     DemoRegistrations,
     InspectedFile,
     ParticipantRef,
     RegistrationRef,
+    RegistrationState,
 )
 
 __all__ = [
     "checked_in_participants",
     "checkin_close",
+    "entrants",
     "file_inspect",
     "is_participant",
+    "place_counts",
     "registration_get",
+    "registrations_of",
     "seed_demo",
 ]
 
@@ -65,6 +70,35 @@ def registration_get(registration_id: int) -> RegistrationRef:
     """The registration with ``registration_id``; raises ``RegistrationNotFound`` (404
     ``registration_not_found``). No permission check: for callers that check themselves."""
     return selectors.registration_ref(selectors.registration_get(registration_id=registration_id))
+
+
+def entrants(tournament_id: int) -> list[RegistrationRef]:
+    """Who is in the tournament or waiting for a place: confirmed, pending-payment and
+    waitlisted registrations in arrival order (``waitlist_position`` set on waitlisted ones).
+    No permission check; public pages show only their names (display and team names)."""
+    return selectors.entrant_refs(tournament_id=tournament_id)
+
+
+def place_counts(tournament_ids: Iterable[int]) -> dict[int, int]:
+    """The places taken (confirmed and pending-payment registrations) per tournament, in one
+    query; tournaments nobody entered are absent."""
+    return selectors.place_counts(tournament_ids=tournament_ids)
+
+
+def registrations_of(
+    user_id: int,
+    *,
+    states: Collection[RegistrationState] = ACTIVE_STATES,
+    tournament_id: int | None = None,
+) -> list[RegistrationRef]:
+    """The registrations a player is part of (submitted, or entered on as a team member) in
+    ``states`` (by default those still taking part or waiting), newest first; only those of
+    ``tournament_id`` when given."""
+    return selectors.registration_refs_for_user(
+        user_id=user_id,
+        states=[RegistrationState(s).value for s in states],
+        tournament_id=tournament_id,
+    )
 
 
 def is_participant(user_id: int, tournament_id: int) -> bool:

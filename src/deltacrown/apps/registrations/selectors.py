@@ -10,6 +10,7 @@ from here too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -309,6 +310,41 @@ def checked_in_participants(*, tournament_id: int) -> list[ParticipantRef]:
         )
         for index, registration in enumerate(registrations, start=1)
     ]
+
+
+def entrant_refs(*, tournament_id: int) -> list[RegistrationRef]:
+    """The tournament's registrations that take part or wait for a place (confirmed, pending
+    payment, waitlisted) in arrival order, with waitlist positions. Constant queries."""
+    rows = _with_details(
+        Registration.objects.filter(tournament_id=tournament_id, state__in=_ACTIVE).order_by(
+            "arrival", "id"
+        )
+    )
+    return [registration_ref(row) for row in rows]
+
+
+def place_counts(*, tournament_ids: Iterable[int]) -> dict[int, int]:
+    """How many registrations hold a place (confirmed or pending payment) per tournament;
+    tournaments without any are absent. One query."""
+    rows = (
+        Registration.objects.filter(tournament_id__in=list(tournament_ids), state__in=_HOLDING)
+        .order_by()
+        .values("tournament_id")
+        .annotate(count=Count("pk"))
+        .values_list("tournament_id", "count")
+    )
+    return {int(tournament_id): int(count) for tournament_id, count in rows}
+
+
+def registration_refs_for_user(
+    *, user_id: int, states: Iterable[str], tournament_id: int | None = None
+) -> list[RegistrationRef]:
+    """A player's registrations in ``states`` (submitted by them or entered on), newest first,
+    optionally of one tournament."""
+    rows = registration_list_for_user(user_id=user_id, tournament_id=tournament_id).filter(
+        state__in=list(states)
+    )
+    return [registration_ref(row) for row in rows.order_by("-id")]
 
 
 # --- reads on behalf of a caller --------------------------------------------------------------

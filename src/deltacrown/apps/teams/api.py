@@ -12,18 +12,20 @@ from django.db import transaction
 
 from deltacrown.apps.games import api as games
 from deltacrown.apps.teams import roster_lock, selectors, services
-from deltacrown.apps.teams.data import TeamRef
+from deltacrown.apps.teams.data import InvitationRef, TeamRef
 from deltacrown.kernel.permissions import Role
 
 __all__ = [
     "DEMO_GAME_SLUG",
     "DEMO_TEAMS",
+    "invitations_for",
     "is_captain",
     "member_ids",
     "register_roster_lock_check",
     "seed_demo",
     "team_get",
     "team_refs",
+    "teams_of",
     "user_team_id",
 ]
 
@@ -40,6 +42,28 @@ def team_get(team_id: int) -> TeamRef:
 def team_refs(team_ids: Iterable[int]) -> dict[int, TeamRef]:
     """The existing teams among ``team_ids``, by id (unknown ids are absent)."""
     return selectors.team_refs(team_ids=team_ids)
+
+
+def teams_of(user_id: int) -> list[TeamRef]:
+    """The active teams ``user_id`` plays for (at most one per game), with their rosters."""
+    ids = selectors.team_ids_of(user_id=user_id)
+    found = selectors.team_refs(team_ids=ids)
+    return [found[team_id] for team_id in ids if team_id in found]
+
+
+def invitations_for(user_id: int) -> list[InvitationRef]:
+    """The invitations waiting for ``user_id``'s answer (pending, not expired), newest first."""
+    rows = selectors.invitation_list_for_user(user_id=user_id).select_related("team")
+    return [
+        InvitationRef(
+            id=row.pk,
+            team_id=row.team_id,
+            team_name=row.team.name,
+            game_id=row.team.game_id,
+            expires_at=row.expires_at,
+        )
+        for row in rows.order_by("-id")
+    ]
 
 
 def is_captain(user_id: int, team_id: int) -> bool:

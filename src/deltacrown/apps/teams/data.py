@@ -6,7 +6,7 @@ No Django import here: these types cross app boundaries (``api`` returns them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 # The object type of teams in the kernel's permission registry (roles: captain, player).
@@ -74,3 +74,14 @@ class TeamRef:
     captain_id: int
     member_ids: tuple[int, ...]
     is_active: bool
+
+
+@dataclass(frozen=True)
+class InvitationRef:
+    """A pending invitation as its invitee sees it: which team, and until when it is open."""
+
+    id: int
+    team_id: int
+    team_name: str
+    game_id: int
+    expires_at: datetime

@@ -111,6 +111,17 @@ def team_refs(*, team_ids: Iterable[int]) -> dict[int, TeamRef]:
     }
 
 
+def team_ids_of(*, user_id: int) -> list[int]:
+    """The active teams ``user_id`` plays for (one per game at most), oldest membership first."""
+    return list(
+        Membership.objects.filter(
+            user_id=user_id, left_at__isnull=True, team__disbanded_at__isnull=True
+        )
+        .order_by("joined_at", "id")
+        .values_list("team_id", flat=True)
+    )
+
+
 def team_find(*, game_id: int, name: str) -> Team | None:
     """The active team of ``game_id`` named ``name`` (case-insensitive), if any."""
     return Team.objects.filter(

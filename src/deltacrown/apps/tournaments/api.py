@@ -9,11 +9,20 @@ app tells this app who plays through ``register_player_check``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from deltacrown.apps.tournaments import roles, selectors, services
-from deltacrown.apps.tournaments.data import Actor, DemoTournaments, FieldSpec, TournamentRef
+from deltacrown.apps.tournaments.data import (
+    Actor,
+    DemoTournaments,
+    FieldSpec,
+    Region,
+    TournamentCard,
+    TournamentDetail,
+    TournamentRef,
+    TournamentStatus,
+)
 
 __all__ = [
     "answers_validate",
@@ -24,6 +33,8 @@ __all__ = [
     "seed_demo",
     "stage_plan",
     "tournament_complete",
+    "tournament_detail_for",
+    "tournament_directory",
     "tournament_get",
     "tournament_get_for",
     "tournament_refs",
@@ -49,6 +60,41 @@ def tournament_get_for(
         viewer=viewer, tournament_id=tournament_id, invite_token=invite_token
     )
     return selectors.tournament_ref(tournament)
+
+
+def tournament_detail_for(
+    viewer: Actor | None,
+    *,
+    tournament_id: int | None = None,
+    slug: str | None = None,
+    invite_token: str | None = None,
+) -> TournamentDetail:
+    """What the tournament's public page shows, found by id or slug, if ``viewer`` may see it
+    (the rules of ``tournament_get_for``); 404 ``tournament_not_found`` otherwise."""
+    tournament = selectors.tournament_get_visible(
+        viewer=viewer, tournament_id=tournament_id, slug=slug, invite_token=invite_token
+    )
+    return selectors.tournament_detail(tournament)
+
+
+def tournament_directory(
+    *,
+    q: str | None = None,
+    game: str | None = None,
+    region: Region | None = None,
+    statuses: Collection[TournamentStatus] = (),
+    ordering: str = "soonest",
+    limit: int = 12,
+) -> list[TournamentCard]:
+    """Public, listed tournaments for the directory of the public pages (drafts, unlisted and
+    private ones never appear): matching the words ``q`` (name, description, game), the game
+    slug ``game`` and ``region``, with a status among ``statuses`` (any when empty), ordered
+    ``soonest`` or ``latest`` start first, at most ``limit``. One query."""
+    filters = selectors.DiscoveryFilters(q=q, game=game, region=region)
+    rows = selectors.tournament_directory(
+        filters=filters, statuses=statuses, ordering=ordering, limit=limit
+    )
+    return [selectors.tournament_card(row) for row in rows]
 
 
 def tournament_refs(tournament_ids: Iterable[int]) -> dict[int, TournamentRef]:

@@ -220,6 +220,54 @@ class TournamentRef:
 
 
 @dataclass(frozen=True)
+class TournamentCard:
+    """A tournament as listings and page headers show it: public facts only (no invite token,
+    no staff). Amounts are integer minor units of their currency (empty when free/none)."""
+
+    id: int
+    slug: str
+    name: str
+    game_id: int
+    game_slug: str
+    game_name: str
+    status: TournamentStatus
+    visibility: Visibility
+    region: Region
+    format: str
+    participant_kind: ParticipantKind
+    team_size: int
+    capacity: int
+    starts_at: datetime
+    prize_pool: int
+    prize_currency: str
+    entry_fee_kind: EntryFeeKind
+    entry_fee_amount: int
+    entry_fee_currency: str
+    official: bool
+    featured: bool
+
+
+@dataclass(frozen=True)
+class TournamentDetail(TournamentCard):
+    """Everything a tournament's public page shows: the card, the texts, the schedule, the
+    stage plan as ``(name, format)`` pairs and the prize shares per place (``prize_places``,
+    fixed minor units or whole percent as ``prize_distribution_kind`` says; empty: none)."""
+
+    description: str
+    rules: str
+    stages: tuple[tuple[str, str], ...]
+    prize_distribution_kind: str
+    prize_places: tuple[int, ...]
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+    check_in_opens_at: datetime
+    live_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    organizer_id: int
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     """One custom registration field of a tournament.
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,8 +43,11 @@ from deltacrown.apps.tournaments.data import (
     FieldKind,
     FieldSpec,
     ParticipantKind,
+    Region,
     StaffRole,
     TemplateScope,
+    TournamentCard,
+    TournamentDetail,
     TournamentRef,
     TournamentStatus,
     Visibility,
@@ -388,6 +391,84 @@ def tournament_live(*, game: str | None = None) -> QuerySet[Tournament]:
 def tournament_featured(*, game: str | None = None) -> QuerySet[Tournament]:
     """Public tournaments that staff feature, from publication to the end of play."""
     return _listed(game).filter(featured=True, status__in=FEATURED_STATES)
+
+
+# --- public pages ------------------------------------------------------------------------------
+
+#: How the directory of the public pages may be ordered: soonest start first, or latest first.
+DIRECTORY_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "soonest": ("starts_at", "id"),
+    "latest": ("-starts_at", "-id"),
+}
+
+
+def tournament_directory(
+    *,
+    filters: DiscoveryFilters,
+    statuses: Collection[TournamentStatus] = (),
+    ordering: str = "soonest",
+    limit: int = 12,
+) -> list[Tournament]:
+    """Public, listed tournaments matching ``filters`` whose status is one of ``statuses`` (all
+    when empty), in ``DIRECTORY_ORDERINGS[ordering]``, at most ``limit`` (one query)."""
+    queryset, _ = tournament_search(viewer=None, filters=filters)
+    if statuses:
+        queryset = queryset.filter(status__in=[TournamentStatus(s).value for s in statuses])
+    return list(queryset.order_by(*DIRECTORY_ORDERINGS[ordering])[:limit])
+
+
+def tournament_card(tournament: Tournament) -> TournamentCard:
+    """The listing value object of a row loaded with its game (``_with_game``)."""
+    return TournamentCard(**_card_fields(tournament))
+
+
+def _card_fields(tournament: Tournament) -> dict[str, Any]:
+    return {
+        "id": tournament.pk,
+        "slug": tournament.slug,
+        "name": tournament.name,
+        "game_id": tournament.game_id,
+        "game_slug": tournament.game_slug,  # type: ignore[attr-defined]
+        "game_name": tournament.game_name,  # type: ignore[attr-defined]
+        "status": TournamentStatus(tournament.status),
+        "visibility": Visibility(tournament.visibility),
+        "region": Region(tournament.region),
+        "format": tournament.format,
+        "participant_kind": ParticipantKind(tournament.participant_kind),
+        "team_size": tournament.team_size,
+        "capacity": tournament.capacity,
+        "starts_at": tournament.starts_at,
+        "prize_pool": tournament.prize_pool,
+        "prize_currency": tournament.prize_currency,
+        "entry_fee_kind": EntryFeeKind(tournament.entry_fee_kind),
+        "entry_fee_amount": tournament.entry_fee_amount,
+        "entry_fee_currency": tournament.entry_fee_currency,
+        "official": tournament.official,
+        "featured": tournament.featured,
+    }
+
+
+def tournament_detail(tournament: Tournament) -> TournamentDetail:
+    """The public page value object of a row loaded with its game (``_with_game``)."""
+    distribution = tournament.prize_distribution or {}
+    return TournamentDetail(
+        **_card_fields(tournament),
+        description=tournament.description,
+        rules=tournament.rules,
+        stages=tuple(
+            (str(stage.get("name") or ""), str(stage.get("format") or ""))
+            for stage in tournament.stage_plan or []
+        ),
+        prize_distribution_kind=str(distribution.get("kind") or ""),
+        prize_places=tuple(int(p) for p in distribution.get("places") or ()),
+        registration_opens_at=tournament.registration_opens_at,
+        registration_closes_at=tournament.registration_closes_at,
+        check_in_opens_at=tournament.check_in_opens_at,
+        live_at=tournament.live_at,
+        completed_at=tournament.completed_at,
+        cancelled_at=tournament.cancelled_at,
+        organizer_id=tournament.organizer_id,
+    )
 
 
 # --- templates ---------------------------------------------------------------------------------

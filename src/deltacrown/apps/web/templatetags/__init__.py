@@ -1,0 +1,1 @@
+"""Web app, template helpers (the ``web`` template tag library)."""

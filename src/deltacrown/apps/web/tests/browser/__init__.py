@@ -1,0 +1,1 @@
+"""Web app, browser tests: the pages in Debian's chromium through Playwright."""
