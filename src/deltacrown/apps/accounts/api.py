@@ -21,6 +21,7 @@ __all__ = [
     "admin_ensure",
     "auth_method",
     "authenticate_access_token",
+    "authenticate_session",
     "caller_key",
     "game_ids_of",
     "profile_update",
@@ -41,6 +42,14 @@ def authenticate_access_token(token: str) -> UserRef:
     """
     user, _ = selectors.user_for_access_token(token=token)
     return selectors.user_ref(user)
+
+
+def authenticate_session(session_key: str) -> UserRef | None:
+    """The active user signed in under the session cookie ``session_key`` (the pages'
+    WebSocket handshake), or None: unknown or expired session, password changed since, or
+    an inactive account. The caller checks the handshake's Origin (cross-site pages must not
+    ride on a visitor's cookie)."""
+    return auth.user_for_session(session_key)
 
 
 def caller_key(request: HttpRequest) -> str | None:

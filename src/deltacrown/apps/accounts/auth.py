@@ -24,7 +24,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from deltacrown.apps.accounts import errors, selectors, services, tokens
-from deltacrown.apps.accounts.data import AuthMethod, TokenScope
+from deltacrown.apps.accounts.data import AuthMethod, TokenScope, UserRef
 from deltacrown.apps.accounts.models import User
 from deltacrown.kernel import context
 from deltacrown.kernel.errors import DomainError
@@ -161,3 +161,18 @@ def resolve_caller(request: HttpRequest) -> User | None:
     if user is None:
         user = get_user(request)
     return user if user.is_authenticated else None
+
+
+def user_for_session(session_key: str) -> UserRef | None:
+    """The active user signed in under ``session_key``, by Django's own rules (the session's
+    auth hash must still match the password), or None."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    if not session_key or len(session_key) > 64:
+        return None
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return selectors.user_ref(user)

@@ -2,7 +2,8 @@
 
 A connection follows one stream of the event log. On connect the server authenticates the
 caller (an access token in the ``token`` query parameter, or as the second subprotocol entry
-next to ``deltacrown.v1``; spectators may come without one), checks that they may see the
+next to ``deltacrown.v1``; else the session cookie of the platform's pages; spectators may
+come without either), checks that they may see the
 tournament, and then either replays what they missed (``?last_seq=n``) or sends a snapshot of
 the current state; from then on every committed event of the stream arrives once and in
 order (``hub``). Clients send ``ping``, ``pong``, ``resume`` and ``snapshot``; writes go
@@ -20,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -123,6 +125,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if token is None and SUBPROTOCOL in offered:
             token = next((p for p in offered if p != SUBPROTOCOL), None)
         user = None
+        if not token:
+            # The platform's own pages: the visitor's session cookie (the Origin validator in
+            # front of every WebSocket route keeps other sites from riding on it).
+            session_key = _cookie(self.scope, settings.SESSION_COOKIE_NAME)
+            if session_key:
+                user = await sync_to_async(accounts.authenticate_session)(session_key)
         if token:
             try:
                 user = await sync_to_async(accounts.authenticate_access_token)(token)
@@ -350,6 +358,19 @@ def _client_ip(scope: Any) -> str | None:
     # address from the proxy's headers (uvicorn --proxy-headers --forwarded-allow-ips).
     client = scope.get("client")
     return str(client[0]) if client else None
+
+
+def _cookie(scope: Any, name: str) -> str | None:
+    for key, value in scope.get("headers") or []:
+        if key == b"cookie":
+            cookies = SimpleCookie()
+            try:
+                cookies.load(value.decode("latin-1"))
+            except CookieError:
+                return None
+            morsel = cookies.get(name)
+            return morsel.value if morsel is not None else None
+    return None
 
 
 def _int(value: Any) -> int | None:

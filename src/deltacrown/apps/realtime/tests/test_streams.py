@@ -236,3 +236,51 @@ def test_the_server_pings_and_closes_a_silent_client(settings):
             assert orjson.loads(message["text"]) == {"type": "ping"}
 
     async_to_sync(scenario)()
+
+
+def test_the_pages_follow_private_streams_with_the_visitors_session():
+    tournament, players = live_tournament(2, visibility="private")
+    browser = Client()
+    assert browser.login(username=players[0].username, password=PASSWORD)
+    session = browser.cookies["sessionid"].value
+    stranger = Client()
+    assert stranger.login(username=user().username, password=PASSWORD)
+    strangers_session = stranger.cookies["sessionid"].value
+
+    def cookie(value: str) -> list[tuple[bytes, bytes]]:
+        return [(b"cookie", f"theme=dark; sessionid={value}".encode())]
+
+    async def connect(headers: list[tuple[bytes, bytes]]) -> WebsocketCommunicator:
+        communicator = WebsocketCommunicator(
+            application,
+            f"/ws/tournaments/{tournament.pk}/",
+            headers=[(b"origin", b"http://localhost"), *headers],
+        )
+        await communicator.connect()
+        return communicator
+
+    async def scenario() -> None:
+        player = await connect(cookie(session))
+        assert (await _json(player))["type"] == "snapshot"
+        await player.disconnect()
+        # Signed in, but neither a participant nor staff of the private tournament.
+        assert await _closed_with(await connect(cookie(strangers_session))) == 4003
+        # A made-up session is nobody.
+        assert await _closed_with(await connect(cookie("x" * 32))) == 4001
+        # Another site's page cannot ride on the visitor's cookie: its Origin is refused.
+        foreign = WebsocketCommunicator(
+            application,
+            f"/ws/tournaments/{tournament.pk}/",
+            headers=[(b"origin", b"https://evil.example"), *cookie(session)],
+        )
+        connected, _ = await foreign.connect()
+        assert not connected
+
+    async_to_sync(scenario)()
+    # Signing out ends the session: the cookie no longer opens the stream.
+    browser.logout()
+
+    async def after_logout() -> None:
+        assert await _closed_with(await connect(cookie(session))) == 4001
+
+    async_to_sync(after_logout)()
