@@ -235,6 +235,13 @@ class _Follower(asyncio.Protocol):
                     stats["gaps"] += 1
                 elif kind == b"sna" and not self.admitted.done():
                     self.admitted.set_result(True)
+            elif opcode == 0x9:
+                # The server's keepalive ping (uvicorn closes with 1011 when unanswered): a
+                # masked pong with the same payload (mask key 0).
+                payload = bytes(buffer[start:end])
+                self.transport.write(  # type: ignore[union-attr]
+                    bytes([0x8A, 0x80 | len(payload), 0, 0, 0, 0]) + payload
+                )
             elif opcode == 0x8:
                 code = int.from_bytes(buffer[start : start + 2], "big") if length >= 2 else 1005
                 self.closes[str(code)] += 1
