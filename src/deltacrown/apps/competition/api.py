@@ -146,11 +146,13 @@ def pending_reports(match_ids: Collection[int]) -> dict[int, int | None]:
 
 
 def seed_demo(*, tournament_ids: Sequence[int]) -> dict[str, int]:
-    """Play the demo tournament that was just taken live part of the way, through the real
-    rules and at the times it would have happened: the bracket drawn, the first round over,
-    one match being played with a live score, one result waiting for the opponent's
-    confirmation. Other tournaments, and one whose bracket exists, are left alone, so running
-    it again changes nothing. Returns the matches of ``tournament_ids`` by state."""
+    """Play each demo tournament that was just taken live, through the real rules and at the
+    times it would have happened, by the script of its format: the double-elimination cup and
+    the Swiss stage part of the way (matches over, one being played with a live score, one
+    ready; in the cup one result waiting for the opponent's confirmation), the league (round
+    robin) and the battle royale to the end, their placements recorded. Other tournaments, and
+    one whose bracket exists, are left alone, so running it again changes nothing. Returns the
+    matches of ``tournament_ids`` by state."""
     return services.demo_seed(tournament_ids=tournament_ids)
 
 

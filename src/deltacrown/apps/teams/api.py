@@ -6,7 +6,7 @@ Functions take and return ids and ``data`` objects, never model instances.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction
 
@@ -23,6 +23,7 @@ __all__ = [
     "member_ids",
     "register_roster_lock_check",
     "seed_demo",
+    "seed_demo_rosters",
     "team_get",
     "team_refs",
     "teams_of",
@@ -118,6 +119,33 @@ def seed_demo(player_ids: list[int]) -> list[int]:
         if not group:
             continue
         captain, *players = group
+        with transaction.atomic():
+            team = services.team_create(actor_id=captain, game_id=game.id, name=name, tag=tag)
+            for player in players:
+                invitation = services.invitation_create(
+                    actor_id=captain, team_id=team.pk, user_id=player
+                )
+                services.invitation_accept(actor_id=player, invitation_id=invitation.pk)
+        team_ids.append(team.pk)
+    return team_ids
+
+
+def seed_demo_rosters(
+    game_slug: str, rosters: Sequence[tuple[str, str, Sequence[int]]]
+) -> list[int]:
+    """Create demo teams of the game ``game_slug`` with the given rosters; returns their ids.
+
+    Each roster is (name, tag, member ids, captain first): the captain founds the team, invites
+    the others and they accept. Idempotent: a team of the game with that name already is
+    returned as it is (its roster untouched).
+    """
+    game = games.game_get_by_slug(game_slug)
+    team_ids: list[int] = []
+    for name, tag, (captain, *players) in rosters:
+        existing = selectors.team_find(game_id=game.id, name=name)
+        if existing is not None:
+            team_ids.append(existing.pk)
+            continue
         with transaction.atomic():
             team = services.team_create(actor_id=captain, game_id=game.id, name=name, tag=tag)
             for player in players:

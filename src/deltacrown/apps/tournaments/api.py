@@ -23,6 +23,7 @@ from deltacrown.apps.tournaments.data import (
     TournamentRef,
     TournamentStatus,
 )
+from deltacrown.apps.tournaments.services import demo_formats
 
 __all__ = [
     "answers_validate",
@@ -31,6 +32,7 @@ __all__ = [
     "register_player_check",
     "registration_fields",
     "seed_demo",
+    "seed_demo_formats",
     "stage_plan",
     "tournament_complete",
     "tournament_detail_for",
@@ -162,3 +164,10 @@ def tournament_complete(tournament_id: int, *, summary: dict[str, Any]) -> bool:
 def seed_demo() -> DemoTournaments:
     """Create the demo tournaments and the demo template if they are missing (idempotent)."""
     return services.demo_seed()
+
+
+def seed_demo_formats() -> DemoTournaments:
+    """Create the demo tournaments of the other formats if they are missing: a league (round
+    robin), a battle royale and a Swiss stage, replayed in the past up to their start like the
+    live cup of ``seed_demo``, one turn per call (idempotent)."""
+    return demo_formats.demo_formats_seed()

@@ -5,7 +5,7 @@ Split by concept: ``generation`` (stages from the checked-in participants), ``pr
 overrides, forfeits, auto-confirmation), ``matches`` (schedule, details, start, live score,
 cancel, reset), ``disputes`` and ``completion`` (placements and the tournament's end);
 ``bridge`` stores what the engine returns, ``claims`` checks what a result says; ``demo``
-plays the demo tournament shown live.
+plays the demo tournaments (the live cup, the league, the battle royale, the Swiss stage).
 """
 
 from __future__ import annotations

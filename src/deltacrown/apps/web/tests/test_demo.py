@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 from django.utils.module_loading import autodiscover_modules
 from huey.contrib.djhuey import HUEY
 
-from deltacrown.apps.web import demo
+from deltacrown.apps.web import demo, live
+from deltacrown.apps.web.pages.player import my_matches
+from deltacrown.apps.web.tests.helpers import text_of
 from deltacrown.kernel import clock
 from deltacrown.kernel.models import Event
 
@@ -19,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_creates_the_admin_and_players_once(settings):
     first = demo.seed()
-    assert first.created_players == len(demo.DEMO_PLAYERS)
+    assert first.created_players == len(demo.DEMO_PLAYERS) + len(demo.DEMO_CHALLENGERS)
     users = get_user_model().objects
     admin = users.get(username=settings.DEMO_ADMIN_USERNAME)
     assert admin.is_superuser
@@ -34,7 +39,10 @@ def test_demo_creates_the_admin_and_players_once(settings):
 
     again = demo.seed()
     assert again.created_players == 0
-    assert users.count() == len(demo.DEMO_PLAYERS) + 1
+    assert users.count() == len(demo.DEMO_PLAYERS) + len(demo.DEMO_CHALLENGERS) + 1
+    challenger = users.get(username="apex")
+    assert (challenger.display_name, challenger.country) == ("Apex", "PL")
+    assert challenger.email.endswith(demo.DEMO_EMAIL_DOMAIN)
     assert again.team_ids == first.team_ids
     assert again.tournament_slugs == first.tournament_slugs
     assert again.registrations_by_state == first.registrations_by_state
@@ -59,7 +67,8 @@ def test_demo_command_prints_the_urls_and_credentials(capsys, settings):
     assert f"{settings.PUBLIC_URL}/api/v1/docs" in out
     assert f"{settings.DEMO_ADMIN_USERNAME} / {settings.DEMO_ADMIN_PASSWORD}" in out
     assert demo.DEMO_PLAYER_PASSWORD in out
-    assert "1 live" in out
+    # The cup's match and the Swiss stage's are being played; the cup's result waits.
+    assert "2 live" in out
     assert "1 pending_result" in out
 
 
@@ -216,17 +225,33 @@ def test_no_shows_give_their_places_to_the_waitlist_when_the_demo_tournament_sta
 # --- the tournament shown live ----------------------------------------------------------------
 
 
+LIVE_CUP = "efootball-sprint-cup"
+
+
+def _tournament(client, slug: str) -> dict:
+    response = client.get(f"/api/v1/tournaments/by-slug/{slug}")
+    assert response.status_code == 200
+    return response.json()
+
+
 def _live(client) -> dict:
-    listed = client.get("/api/v1/tournaments?limit=100").json()["items"]
-    found = [t for t in listed if t["status"] == "live"]
-    assert len(found) == 1, "exactly one demo tournament is live"
-    return found[0]
+    return _tournament(client, LIVE_CUP)
 
 
 def _matches(client, tournament_id: int) -> list[dict]:
     response = client.get(f"/api/v1/tournaments/{tournament_id}/matches?limit=100")
     assert response.status_code == 200
     return response.json()["items"]
+
+
+def _matches_of(client, slug: str) -> list[dict]:
+    return _matches(client, _tournament(client, slug)["id"])
+
+
+def _listed(client, summary: demo.DemoSummary) -> list[str]:
+    """The demo tournaments anyone may see (all but the draft), by slug."""
+    listed = {t["slug"] for t in client.get("/api/v1/tournaments?limit=100").json()["items"]}
+    return [slug for slug in summary.tournament_slugs if slug in listed]
 
 
 def _one(matches: list[dict], status: str) -> dict:
@@ -285,10 +310,8 @@ def test_demo_shows_a_solo_double_elimination_being_played(client, settings):
     assert datetime.fromisoformat(pending["pending_report"]["auto_confirm_at"]) > now
     rest = {m["status"] for m in matches} - {"completed", "live", "pending_result"}
     assert rest == {"ready", "scheduled"}
-    assert summary.matches_by_state == {
-        status: sum(1 for m in matches if m["status"] == status)
-        for status in {m["status"] for m in matches}
-    }
+    every_match = [m for slug in _listed(client, summary) for m in _matches_of(client, slug)]
+    assert summary.matches_by_state == dict(Counter(m["status"] for m in every_match))
 
 
 def test_the_opponent_can_confirm_the_demo_result_waiting_for_confirmation(client):
@@ -342,16 +365,222 @@ def test_the_demo_organizer_keeps_scoring_the_live_match(client, settings):
     assert response.json()["live_scores"] == [2, 1]
 
 
-def test_seeding_again_leaves_the_live_demo_tournament_as_it_is(client):
-    demo.seed()
-    tournament = _live(client)
-    matches = _matches(client, tournament["id"])
+def test_seeding_again_leaves_the_demo_competitions_as_they_are(client):
+    first = demo.seed()
+    matches = {slug: _matches_of(client, slug) for slug in _listed(client, first)}
     events = Event.objects.count()
 
     again = demo.seed()
     with clock.frozen(clock.now() + timedelta(days=1)):
         demo.seed()
 
-    assert _matches(client, tournament["id"]) == matches
+    assert {slug: _matches_of(client, slug) for slug in _listed(client, first)} == matches
     assert Event.objects.count() == events
-    assert sum(again.matches_by_state.values()) == len(matches)
+    assert again == replace(first, created_players=0)
+
+
+# --- the other formats: a league and a battle royale played, a Swiss stage being played -------
+
+LEAGUE = "ea-fc-invitational-league"
+BATTLE_ROYALE = "free-fire-booyah-clash"
+SWISS = "cs2-wingman-swiss"
+
+
+def _stage(client, tournament_id: int) -> dict:
+    stages = client.get(f"/api/v1/tournaments/{tournament_id}/stages").json()
+    assert len(stages) == 1
+    return client.get(f"/api/v1/stages/{stages[0]['id']}").json()
+
+
+def _results(client, tournament_id: int) -> dict:
+    response = client.get(f"/api/v1/tournaments/{tournament_id}/results")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _checked_in_before_the_start(client, settings, tournament: dict, entrants: int) -> None:
+    """Every entrant registered in the registration window and checked in before the start."""
+    registrations = _registrations(client, _admin_headers(client, settings), tournament["id"])
+    assert len(registrations) == entrants
+    schedule = {
+        k: datetime.fromisoformat(v)
+        for k, v in tournament["schedule"].items()
+        if k != "check_in_opens_before"
+    }
+    for registration in registrations:
+        assert registration["state"] == "confirmed"
+        created_at = datetime.fromisoformat(registration["created_at"])
+        assert schedule["registration_opens_at"] <= created_at < schedule["registration_closes_at"]
+        checked_in_at = datetime.fromisoformat(registration["checked_in_at"])
+        assert schedule["check_in_opens_at"] <= checked_in_at < schedule["starts_at"]
+
+
+def test_demo_shows_a_league_played_to_the_end_with_its_champion(client, settings):
+    summary = demo.seed()
+    assert LEAGUE in summary.tournament_slugs
+    league = _tournament(client, LEAGUE)
+    assert (league["game"]["slug"], league["participant_kind"]) == ("eafc", "solo")
+    assert (league["status"], league["format"]) == ("completed", "round_robin")
+    starts_at = datetime.fromisoformat(league["schedule"]["starts_at"])
+    assert starts_at < clock.now() - timedelta(days=1)
+    _checked_in_before_the_start(client, settings, league, 6)
+
+    stage = _stage(client, league["id"])
+    assert (stage["format"], stage["status"]) == ("round_robin", "completed")
+    assert len(stage["participants"]) == 6
+    matches = _matches(client, league["id"])
+    assert len(matches) == 15  # everyone against everyone once
+    assert {m["status"] for m in matches} == {"completed"}
+    goals = [m["games"][0]["scores"] for m in matches]
+    assert all(len(g) == 2 and max(g) <= 5 for g in goals)
+    assert any(a == b for a, b in goals)  # draws happen in a league
+    last = max(datetime.fromisoformat(m["completed_at"]) for m in matches)
+    assert all(starts_at < datetime.fromisoformat(m["started_at"]) for m in matches)
+
+    results = _results(client, league["id"])
+    # The placements are recorded when the last result was confirmed, not when seeding.
+    assert datetime.fromisoformat(results["completed_at"]) == last
+    assert datetime.fromisoformat(league["completed_at"]) == last
+    assert [p["place"] for p in results["placements"]] == [1, 2, 3, 4, 5, 6]
+    table = stage["standings"]["rows"]
+    champion = results["placements"][0]
+    assert champion["participant_id"] == table[0]["participant_id"]
+    assert table[0]["stats"]["points"] > table[1]["stats"]["points"]
+    completed = Event.objects.filter(
+        stream=f"tournament:{league['id']}", name="tournament.completed"
+    )
+    assert completed.count() == 1
+    assert completed.get().data["placements"][0]["participant_id"] == champion["participant_id"]
+
+
+def test_demo_shows_a_battle_royale_played_to_the_end(client, settings):
+    demo.seed()
+    clash = _tournament(client, BATTLE_ROYALE)
+    assert (clash["game"]["slug"], clash["participant_kind"], clash["team_size"]) == (
+        "freefire",
+        "team",
+        4,
+    )
+    assert (clash["status"], clash["format"]) == ("completed", "battle_royale")
+    _checked_in_before_the_start(client, settings, clash, 8)
+
+    stage = _stage(client, clash["id"])
+    assert stage["status"] == "completed"
+    lobbies = _matches(client, clash["id"])
+    assert [m["key"] for m in lobbies] == ["BR1.1", "BR2.1", "BR3.1", "BR4.1"]
+    for lobby in lobbies:
+        assert lobby["status"] == "completed"
+        assert len(lobby["slots"]) == 8
+        game = lobby["games"][0]
+        assert sorted(game["placements"]) == sorted(s["participant_id"] for s in lobby["slots"])
+        assert len(game["kills"]) == 8
+        assert sum(game["kills"]) <= 4 * 8 - 1  # squads of four: one survivor at least
+
+    results = _results(client, clash["id"])
+    assert [p["place"] for p in results["placements"]] == list(range(1, 9))
+    points = [row["stats"]["points"] for row in stage["standings"]["rows"]]
+    assert points == sorted(points, reverse=True)
+    assert (
+        results["placements"][0]["participant_id"]
+        == stage["standings"]["rows"][0]["participant_id"]
+    )
+
+
+def test_demo_shows_a_swiss_stage_being_played(client, settings):
+    demo.seed()
+    swiss = _tournament(client, SWISS)
+    assert (swiss["game"]["slug"], swiss["participant_kind"], swiss["team_size"]) == (
+        "cs2",
+        "team",
+        2,
+    )
+    assert (swiss["status"], swiss["format"]) == ("live", "swiss")
+    _checked_in_before_the_start(client, settings, swiss, 8)
+
+    stage = _stage(client, swiss["id"])
+    assert (stage["format"], stage["status"]) == ("swiss", "running")
+    now = clock.now()
+    matches = _matches(client, swiss["id"])
+    by_round = {r: [m for m in matches if m["round"] == r] for r in (1, 2, 3)}
+    assert len(matches) == 12
+    for played in (*by_round[1], *by_round[2]):
+        assert played["status"] == "completed"
+        assert max(played["games"][0]["scores"]) >= 9  # first to nine rounds
+        assert datetime.fromisoformat(played["completed_at"]) < now
+    # Round 3 pairs teams with the same record, and nobody meets the same team twice.
+    wins = Counter(m["winner_id"] for m in (*by_round[1], *by_round[2]))
+    current = by_round[3]
+    for match in current:
+        home, away = (s["participant_id"] for s in match["slots"])
+        assert wins[home] == wins[away]
+    assert len({frozenset(s["participant_id"] for s in m["slots"]) for m in matches}) == 12
+    assert sorted(m["status"] for m in current) == ["completed", "completed", "live", "ready"]
+    playing = _one(current, "live")
+    assert playing["live_scores"]
+    assert playing["score_seq"] >= 1
+    assert datetime.fromisoformat(playing["started_at"]) < now
+    upcoming = _one(current, "ready")
+    assert datetime.fromisoformat(upcoming["scheduled_at"]) > now
+    assert _results(client, swiss["id"])["placements"] == []
+
+
+def test_the_pages_show_the_finished_tournaments_and_a_bracket_of_every_format():
+    demo.seed()
+    text = text_of(Client().get("/").content.decode())
+    recent = text[text.index("Recent results") :]
+    assert "Free Fire Booyah Clash" in recent
+    assert "EA FC Invitational League" in recent
+    # The latest first.
+    assert recent.index("Free Fire Booyah Clash") < recent.index("EA FC Invitational League")
+    overview = text_of(Client().get(f"/tournaments/{LEAGUE}/").content.decode())
+    assert "Final standings" in overview
+
+    for slug, drawn in (
+        (LEAGUE, "Pts"),
+        (BATTLE_ROYALE, "Lobbies"),
+        (SWISS, "Swiss rounds"),
+        (LIVE_CUP, "Losers bracket"),
+    ):
+        page = Client().get(f"/tournaments/{slug}/bracket/")
+        assert page.status_code == 200
+        assert drawn in text_of(page.content.decode())
+
+
+def test_the_next_match_of_a_main_demo_player_is_always_the_live_cup_s():
+    summary = demo.seed()
+    users = get_user_model().objects
+    nexts = [
+        my_matches(users.get(username=username).pk).next_match
+        for username in summary.player_usernames
+    ]
+    # Some play on in the cup; the others have nothing left to play.
+    assert {n.tournament.slug for n in nexts if n is not None} == {LIVE_CUP}
+
+
+def test_the_live_ticks_play_the_cup_and_leave_the_swiss_stage_alone(client, settings):
+    settings.DEMO_LIVE = True
+    demo.seed()
+    listed = client.get("/api/v1/tournaments?limit=100").json()["items"]
+    playing = {t["slug"]: t["format"] for t in listed if t["status"] == "live"}
+    assert playing == {LIVE_CUP: "double_elimination", SWISS: "swiss"}
+    swiss = _matches_of(client, SWISS)
+    assert live.demo_cup().tournament_id == _live(client)["id"]
+
+    with clock.frozen(clock.now() + live.TICK_INTERVAL):
+        assert live.tick() == "scored"
+
+    assert _matches_of(client, SWISS) == swiss
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_finished_demo_tournaments_complete_once_after_the_demo_commits(client):
+    demo.seed()  # its transaction commits, and what waits for the commit runs
+
+    for slug in (LEAGUE, BATTLE_ROYALE):
+        tournament = _tournament(client, slug)
+        last = max(datetime.fromisoformat(m["completed_at"]) for m in _matches_of(client, slug))
+        assert datetime.fromisoformat(_results(client, tournament["id"])["completed_at"]) == last
+        completed = Event.objects.filter(
+            stream=f"tournament:{tournament['id']}", name="tournament.completed"
+        )
+        assert completed.count() == 1
