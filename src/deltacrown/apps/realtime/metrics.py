@@ -9,7 +9,7 @@ else counts as ``other``. No label carries a user, a tournament or an address.
 With several uvicorn workers (``PROMETHEUS_MULTIPROC_DIR``, see ``deltacrown.kernel.metrics``)
 counters and histograms are summed across workers, and the connection gauge adds up the live
 workers' values (``livesum``): ``deltacrown serve``'s process manager tells prometheus-client
-when it replaces or stops a worker (``kernel.metrics.forget_process``), so the connections of a
+when a worker is gone (``kernel.metrics.forget_process``), so the connections of a
 worker that crashed stop counting.
 
 The helpers are what the hub and the consumers call. They are cheap (a dictionary lookup and a

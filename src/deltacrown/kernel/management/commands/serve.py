@@ -102,18 +102,22 @@ class Command(BaseCommand):
 
 
 class _Supervisor(Multiprocess):
-    """uvicorn's process manager, which also forgets the live metrics of the workers it
-    replaces or stops."""
+    """uvicorn's process manager, which also forgets the live metrics of every worker that is
+    gone: one that died and was replaced (``keep_subprocess_alive``), or one retired by a
+    signal (SIGHUP restarts all, SIGTTOU removes one: ``handle_signals``). At shutdown nothing
+    needs forgetting: the next ``serve`` empties the metrics directory."""
 
-    def keep_subprocess_alive(self) -> None:
-        before = {process.pid for process in self.processes}
-        super().keep_subprocess_alive()
+    def _forget_replaced(self, before: set[int | None]) -> None:
         for pid in before - {process.pid for process in self.processes}:
             if pid is not None:
                 metrics.forget_process(pid)
 
-    def join_all(self) -> None:
-        super().join_all()
-        for process in self.processes:
-            if process.pid is not None:
-                metrics.forget_process(process.pid)
+    def keep_subprocess_alive(self) -> None:
+        before = {process.pid for process in self.processes}
+        super().keep_subprocess_alive()
+        self._forget_replaced(before)
+
+    def handle_signals(self) -> None:
+        before = {process.pid for process in self.processes}
+        super().handle_signals()
+        self._forget_replaced(before)
