@@ -15,15 +15,17 @@ from huey.contrib.djhuey import HUEY
 
 from deltacrown.apps.web import demo, live
 from deltacrown.apps.web.pages.player import my_matches
+from deltacrown.apps.web.tests import demo_api
 from deltacrown.apps.web.tests.helpers import text_of
 from deltacrown.kernel import clock
 from deltacrown.kernel.models import Event
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the demo, seeded once for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_summary")]
 
 
-def test_demo_creates_the_admin_and_players_once(settings):
-    first = demo.seed()
+def test_demo_creates_the_admin_and_players_once(demo_summary, settings):
+    first = demo_summary
     assert first.created_players == len(demo.DEMO_PLAYERS) + len(demo.DEMO_CHALLENGERS)
     users = get_user_model().objects
     admin = users.get(username=settings.DEMO_ADMIN_USERNAME)
@@ -49,7 +51,6 @@ def test_demo_creates_the_admin_and_players_once(settings):
 
 
 def test_demo_players_can_sign_in_through_the_api(client):
-    demo.seed()
     response = client.post(
         "/api/v1/auth/token",
         {"username": "blitz", "password": demo.DEMO_PLAYER_PASSWORD},
@@ -72,8 +73,8 @@ def test_demo_command_prints_the_urls_and_credentials(capsys, settings):
     assert "1 pending_result" in out
 
 
-def test_the_demo_tournaments_are_listed_publicly(client):
-    summary = demo.seed()
+def test_the_demo_tournaments_are_listed_publicly(demo_summary, client):
+    summary = demo_summary
     listed = client.get("/api/v1/tournaments?limit=100").json()["items"]
     assert {t["slug"] for t in listed} & set(summary.tournament_slugs)
 
@@ -122,7 +123,6 @@ def _run_periodic_tasks() -> None:
 
 
 def test_demo_shows_a_solo_tournament_checking_in_with_a_waitlist(client, settings):
-    demo.seed()
     tournament = _checking_in(client)
     assert tournament["capacity"] == 8
     assert tournament["entry_fee"]["kind"] == "none"
@@ -157,7 +157,6 @@ def test_demo_shows_a_solo_tournament_checking_in_with_a_waitlist(client, settin
 
 
 def test_seeding_again_creates_nothing_new(client, settings):
-    demo.seed()
     tournament = _checking_in(client)
     headers = _admin_headers(client, settings)
     registrations = _registrations(client, headers, tournament["id"])
@@ -172,7 +171,6 @@ def test_seeding_again_creates_nothing_new(client, settings):
 
 
 def test_the_periodic_tasks_right_after_seeding_keep_check_in_open(client, settings):
-    demo.seed()
     tournament = _checking_in(client)
     headers = _admin_headers(client, settings)
     registrations = _registrations(client, headers, tournament["id"])
@@ -184,7 +182,6 @@ def test_the_periodic_tasks_right_after_seeding_keep_check_in_open(client, setti
 
 
 def test_a_later_run_leaves_the_demo_tournament_alone_once_time_moved_on(client, settings):
-    demo.seed()
     tournament = _checking_in(client)
     headers = _admin_headers(client, settings)
     registrations = _registrations(client, headers, tournament["id"])
@@ -201,7 +198,6 @@ def test_a_later_run_leaves_the_demo_tournament_alone_once_time_moved_on(client,
 def test_no_shows_give_their_places_to_the_waitlist_when_the_demo_tournament_starts(
     client, settings
 ):
-    demo.seed()
     tournament = _checking_in(client)
     headers = _admin_headers(client, settings)
     before = _registrations(client, headers, tournament["id"])
@@ -228,24 +224,8 @@ def test_no_shows_give_their_places_to_the_waitlist_when_the_demo_tournament_sta
 LIVE_CUP = "efootball-sprint-cup"
 
 
-def _tournament(client, slug: str) -> dict:
-    response = client.get(f"/api/v1/tournaments/by-slug/{slug}")
-    assert response.status_code == 200
-    return response.json()
-
-
 def _live(client) -> dict:
-    return _tournament(client, LIVE_CUP)
-
-
-def _matches(client, tournament_id: int) -> list[dict]:
-    response = client.get(f"/api/v1/tournaments/{tournament_id}/matches?limit=100")
-    assert response.status_code == 200
-    return response.json()["items"]
-
-
-def _matches_of(client, slug: str) -> list[dict]:
-    return _matches(client, _tournament(client, slug)["id"])
+    return demo_api.tournament(client, LIVE_CUP)
 
 
 def _listed(client, summary: demo.DemoSummary) -> list[str]:
@@ -266,8 +246,8 @@ def _username_of(client, tournament_id: int, participant_id: int) -> str:
     return get_user_model().objects.get(pk=user_id).username
 
 
-def test_demo_shows_a_solo_double_elimination_being_played(client, settings):
-    summary = demo.seed()
+def test_demo_shows_a_solo_double_elimination_being_played(demo_summary, client, settings):
+    summary = demo_summary
     tournament = _live(client)
     assert (tournament["participant_kind"], tournament["capacity"]) == ("solo", 8)
     starts_at = datetime.fromisoformat(tournament["schedule"]["starts_at"])
@@ -295,7 +275,7 @@ def test_demo_shows_a_solo_double_elimination_being_played(client, settings):
     grand_finals = [m for r in stage["rounds"] for m in r["matches"] if m["key"] in ("GF1", "GF2")]
     assert [m["best_of"] for m in grand_finals] == [3, 3]
 
-    matches = _matches(client, tournament["id"])
+    matches = demo_api.matches(client, tournament["id"])
     completed = [m for m in matches if m["status"] == "completed"]
     assert len(completed) >= 4
     for match in completed:
@@ -310,14 +290,14 @@ def test_demo_shows_a_solo_double_elimination_being_played(client, settings):
     assert datetime.fromisoformat(pending["pending_report"]["auto_confirm_at"]) > now
     rest = {m["status"] for m in matches} - {"completed", "live", "pending_result"}
     assert rest == {"ready", "scheduled"}
-    every_match = [m for slug in _listed(client, summary) for m in _matches_of(client, slug)]
+    listed = _listed(client, summary)
+    every_match = [m for slug in listed for m in demo_api.matches_of(client, slug)]
     assert summary.matches_by_state == dict(Counter(m["status"] for m in every_match))
 
 
 def test_the_opponent_can_confirm_the_demo_result_waiting_for_confirmation(client):
-    demo.seed()
     tournament = _live(client)
-    pending = _one(_matches(client, tournament["id"]), "pending_result")
+    pending = _one(demo_api.matches(client, tournament["id"]), "pending_result")
     reporter = pending["pending_report"]["participant_id"]
     opponent = next(
         s["participant_id"] for s in pending["slots"] if s["participant_id"] != reporter
@@ -334,12 +314,11 @@ def test_the_opponent_can_confirm_the_demo_result_waiting_for_confirmation(clien
 
 
 def test_the_demo_result_waiting_for_confirmation_confirms_itself_after_the_delay(client):
-    demo.seed()
     tournament = _live(client)
-    pending = _one(_matches(client, tournament["id"]), "pending_result")
+    pending = _one(demo_api.matches(client, tournament["id"]), "pending_result")
 
     _run_periodic_tasks()
-    assert _one(_matches(client, tournament["id"]), "pending_result")["id"] == pending["id"]
+    assert _one(demo_api.matches(client, tournament["id"]), "pending_result")["id"] == pending["id"]
 
     auto_confirm_at = datetime.fromisoformat(pending["pending_report"]["auto_confirm_at"])
     with clock.frozen(auto_confirm_at + timedelta(minutes=1)):
@@ -349,9 +328,8 @@ def test_the_demo_result_waiting_for_confirmation_confirms_itself_after_the_dela
 
 
 def test_the_demo_organizer_keeps_scoring_the_live_match(client, settings):
-    demo.seed()
     tournament = _live(client)
-    live = _one(_matches(client, tournament["id"]), "live")
+    live = _one(demo_api.matches(client, tournament["id"]), "live")
     headers = _admin_headers(client, settings)
 
     response = client.post(
@@ -365,16 +343,16 @@ def test_the_demo_organizer_keeps_scoring_the_live_match(client, settings):
     assert response.json()["live_scores"] == [2, 1]
 
 
-def test_seeding_again_leaves_the_demo_competitions_as_they_are(client):
-    first = demo.seed()
-    matches = {slug: _matches_of(client, slug) for slug in _listed(client, first)}
+def test_seeding_again_leaves_the_demo_competitions_as_they_are(demo_summary, client):
+    first = demo_summary
+    matches = {slug: demo_api.matches_of(client, slug) for slug in _listed(client, first)}
     events = Event.objects.count()
 
     again = demo.seed()
     with clock.frozen(clock.now() + timedelta(days=1)):
         demo.seed()
 
-    assert {slug: _matches_of(client, slug) for slug in _listed(client, first)} == matches
+    assert {slug: demo_api.matches_of(client, slug) for slug in _listed(client, first)} == matches
     assert Event.objects.count() == events
     assert again == replace(first, created_players=0)
 
@@ -390,12 +368,6 @@ def _stage(client, tournament_id: int) -> dict:
     stages = client.get(f"/api/v1/tournaments/{tournament_id}/stages").json()
     assert len(stages) == 1
     return client.get(f"/api/v1/stages/{stages[0]['id']}").json()
-
-
-def _results(client, tournament_id: int) -> dict:
-    response = client.get(f"/api/v1/tournaments/{tournament_id}/results")
-    assert response.status_code == 200
-    return response.json()
 
 
 def _checked_in_before_the_start(client, settings, tournament: dict, entrants: int) -> None:
@@ -415,10 +387,10 @@ def _checked_in_before_the_start(client, settings, tournament: dict, entrants: i
         assert schedule["check_in_opens_at"] <= checked_in_at < schedule["starts_at"]
 
 
-def test_demo_shows_a_league_played_to_the_end_with_its_champion(client, settings):
-    summary = demo.seed()
+def test_demo_shows_a_league_played_to_the_end_with_its_champion(demo_summary, client, settings):
+    summary = demo_summary
     assert LEAGUE in summary.tournament_slugs
-    league = _tournament(client, LEAGUE)
+    league = demo_api.tournament(client, LEAGUE)
     assert (league["game"]["slug"], league["participant_kind"]) == ("eafc", "solo")
     assert (league["status"], league["format"]) == ("completed", "round_robin")
     starts_at = datetime.fromisoformat(league["schedule"]["starts_at"])
@@ -428,7 +400,7 @@ def test_demo_shows_a_league_played_to_the_end_with_its_champion(client, setting
     stage = _stage(client, league["id"])
     assert (stage["format"], stage["status"]) == ("round_robin", "completed")
     assert len(stage["participants"]) == 6
-    matches = _matches(client, league["id"])
+    matches = demo_api.matches(client, league["id"])
     assert len(matches) == 15  # everyone against everyone once
     assert {m["status"] for m in matches} == {"completed"}
     goals = [m["games"][0]["scores"] for m in matches]
@@ -437,7 +409,7 @@ def test_demo_shows_a_league_played_to_the_end_with_its_champion(client, setting
     last = max(datetime.fromisoformat(m["completed_at"]) for m in matches)
     assert all(starts_at < datetime.fromisoformat(m["started_at"]) for m in matches)
 
-    results = _results(client, league["id"])
+    results = demo_api.results(client, league["id"])
     # The placements are recorded when the last result was confirmed, not when seeding.
     assert datetime.fromisoformat(results["completed_at"]) == last
     assert datetime.fromisoformat(league["completed_at"]) == last
@@ -454,8 +426,7 @@ def test_demo_shows_a_league_played_to_the_end_with_its_champion(client, setting
 
 
 def test_demo_shows_a_battle_royale_played_to_the_end(client, settings):
-    demo.seed()
-    clash = _tournament(client, BATTLE_ROYALE)
+    clash = demo_api.tournament(client, BATTLE_ROYALE)
     assert (clash["game"]["slug"], clash["participant_kind"], clash["team_size"]) == (
         "freefire",
         "team",
@@ -466,7 +437,7 @@ def test_demo_shows_a_battle_royale_played_to_the_end(client, settings):
 
     stage = _stage(client, clash["id"])
     assert stage["status"] == "completed"
-    lobbies = _matches(client, clash["id"])
+    lobbies = demo_api.matches(client, clash["id"])
     assert [m["key"] for m in lobbies] == ["BR1.1", "BR2.1", "BR3.1", "BR4.1"]
     for lobby in lobbies:
         assert lobby["status"] == "completed"
@@ -476,7 +447,7 @@ def test_demo_shows_a_battle_royale_played_to_the_end(client, settings):
         assert len(game["kills"]) == 8
         assert sum(game["kills"]) <= 4 * 8 - 1  # squads of four: one survivor at least
 
-    results = _results(client, clash["id"])
+    results = demo_api.results(client, clash["id"])
     assert [p["place"] for p in results["placements"]] == list(range(1, 9))
     points = [row["stats"]["points"] for row in stage["standings"]["rows"]]
     assert points == sorted(points, reverse=True)
@@ -487,8 +458,7 @@ def test_demo_shows_a_battle_royale_played_to_the_end(client, settings):
 
 
 def test_demo_shows_a_swiss_stage_being_played(client, settings):
-    demo.seed()
-    swiss = _tournament(client, SWISS)
+    swiss = demo_api.tournament(client, SWISS)
     assert (swiss["game"]["slug"], swiss["participant_kind"], swiss["team_size"]) == (
         "cs2",
         "team",
@@ -500,7 +470,7 @@ def test_demo_shows_a_swiss_stage_being_played(client, settings):
     stage = _stage(client, swiss["id"])
     assert (stage["format"], stage["status"]) == ("swiss", "running")
     now = clock.now()
-    matches = _matches(client, swiss["id"])
+    matches = demo_api.matches(client, swiss["id"])
     by_round = {r: [m for m in matches if m["round"] == r] for r in (1, 2, 3)}
     assert len(matches) == 12
     for played in (*by_round[1], *by_round[2]):
@@ -521,11 +491,10 @@ def test_demo_shows_a_swiss_stage_being_played(client, settings):
     assert datetime.fromisoformat(playing["started_at"]) < now
     upcoming = _one(current, "ready")
     assert datetime.fromisoformat(upcoming["scheduled_at"]) > now
-    assert _results(client, swiss["id"])["placements"] == []
+    assert demo_api.results(client, swiss["id"])["placements"] == []
 
 
 def test_the_pages_show_the_finished_tournaments_and_a_bracket_of_every_format():
-    demo.seed()
     text = text_of(Client().get("/").content.decode())
     recent = text[text.index("Recent results") :]
     assert "Free Fire Booyah Clash" in recent
@@ -546,8 +515,8 @@ def test_the_pages_show_the_finished_tournaments_and_a_bracket_of_every_format()
         assert drawn in text_of(page.content.decode())
 
 
-def test_the_next_match_of_a_main_demo_player_is_always_the_live_cup_s():
-    summary = demo.seed()
+def test_the_next_match_of_a_main_demo_player_is_always_the_live_cup_s(demo_summary):
+    summary = demo_summary
     users = get_user_model().objects
     nexts = [
         my_matches(users.get(username=username).pk).next_match
@@ -559,28 +528,13 @@ def test_the_next_match_of_a_main_demo_player_is_always_the_live_cup_s():
 
 def test_the_live_ticks_play_the_cup_and_leave_the_swiss_stage_alone(client, settings):
     settings.DEMO_LIVE = True
-    demo.seed()
     listed = client.get("/api/v1/tournaments?limit=100").json()["items"]
     playing = {t["slug"]: t["format"] for t in listed if t["status"] == "live"}
     assert playing == {LIVE_CUP: "double_elimination", SWISS: "swiss"}
-    swiss = _matches_of(client, SWISS)
+    swiss = demo_api.matches_of(client, SWISS)
     assert live.demo_cup().tournament_id == _live(client)["id"]
 
     with clock.frozen(clock.now() + live.TICK_INTERVAL):
         assert live.tick() == "scored"
 
-    assert _matches_of(client, SWISS) == swiss
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_finished_demo_tournaments_complete_once_after_the_demo_commits(client):
-    demo.seed()  # its transaction commits, and what waits for the commit runs
-
-    for slug in (LEAGUE, BATTLE_ROYALE):
-        tournament = _tournament(client, slug)
-        last = max(datetime.fromisoformat(m["completed_at"]) for m in _matches_of(client, slug))
-        assert datetime.fromisoformat(_results(client, tournament["id"])["completed_at"]) == last
-        completed = Event.objects.filter(
-            stream=f"tournament:{tournament['id']}", name="tournament.completed"
-        )
-        assert completed.count() == 1
+    assert demo_api.matches_of(client, SWISS) == swiss

@@ -15,7 +15,8 @@ from deltacrown.apps.web import demo
 from deltacrown.apps.web.tests.helpers import Cup, signed_in, text_of
 from deltacrown.kernel import clock
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the demo, seeded once for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_summary")]
 
 
 @pytest.fixture
@@ -127,13 +128,11 @@ def test_sign_in_never_redirects_to_another_site():
 
 
 def test_signed_in_visitors_skip_the_sign_in_page():
-    demo.seed()
     player = get_user_model().objects.get(username="nova")
     assert signed_in(player).get("/signin/").status_code == 302
 
 
 def test_my_matches_offers_check_in_while_the_tournament_checks_in():
-    demo.seed()
     # The first half of the confirmed players checked in; find one who has not.
     page_of = {
         user.username: signed_in(user).get("/me/matches/").content.decode()
@@ -169,7 +168,6 @@ def test_my_matches_shows_the_next_match_with_its_result_buttons():
 
 
 def test_profile_shows_per_game_ids_and_the_form_to_change_them():
-    demo.seed()
     player = get_user_model().objects.get(username="blitz")
     html = signed_in(player).get("/me/").content.decode()
     assert 'data-api="/api/v1/me"' in html
@@ -206,8 +204,8 @@ def test_profile_lists_invitations_with_their_answer_buttons():
     assert "Invitations" not in after
 
 
-def test_team_page_lists_the_roster_by_display_name():
-    summary = demo.seed()
+def test_team_page_lists_the_roster_by_display_name(demo_summary):
+    summary = demo_summary
     team = teams.team_get(summary.team_ids[0])
     html = Client().get(f"/teams/{team.id}/").content.decode()
     text = text_of(html)

@@ -10,11 +10,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from deltacrown.apps.competition.tests.factories import frozen_play, live_tournament
-from deltacrown.apps.web import demo
 from deltacrown.apps.web.tests.helpers import Cup, signed_in, text_of
 from deltacrown.kernel import clock
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the demo, seeded once for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_summary")]
 
 
 @pytest.fixture
@@ -27,8 +27,8 @@ def playing() -> Iterator[clock.FrozenClock]:
 # --- the directory ------------------------------------------------------------------------------
 
 
-def test_home_lists_live_and_upcoming_tournaments_but_never_drafts():
-    summary = demo.seed()
+def test_home_lists_live_and_upcoming_tournaments_but_never_drafts(demo_summary):
+    summary = demo_summary
     page = Client().get("/")
     assert page.status_code == 200
     text = text_of(page.content.decode())
@@ -44,7 +44,6 @@ def test_home_lists_live_and_upcoming_tournaments_but_never_drafts():
 
 
 def test_home_search_filters_by_words_game_and_status():
-    demo.seed()
     client = Client()
     by_words = text_of(client.get("/", {"q": "valorant"}).content.decode())
     assert "DeltaCrown Valorant Open" in by_words
@@ -62,7 +61,6 @@ def test_home_search_filters_by_words_game_and_status():
 
 
 def test_home_search_from_htmx_answers_only_the_results():
-    demo.seed()
     fragment = Client().get("/", {"q": "night"}, HTTP_HX_REQUEST="true").content.decode()
     assert fragment.startswith('<div id="directory"')
     assert "<html" not in fragment
@@ -82,7 +80,6 @@ def test_private_and_unlisted_tournaments_are_not_listed():
 
 
 def test_tournament_header_shows_game_status_dates_capacity_and_prize():
-    demo.seed()
     page = Client().get("/tournaments/deltacrown-valorant-open/")
     assert page.status_code == 200
     text = text_of(page.content.decode())
@@ -96,7 +93,6 @@ def test_tournament_header_shows_game_status_dates_capacity_and_prize():
 
 
 def test_drafts_and_private_tournaments_are_404_unless_the_visitor_may_see_them():
-    demo.seed()
     assert Client().get("/tournaments/free-fire-squad-showdown/").status_code == 404
     cup, _ = live_tournament(2, visibility="private")
     assert Client().get(f"/tournaments/{cup.slug}/bracket/").status_code == 404
@@ -108,7 +104,6 @@ def test_drafts_and_private_tournaments_are_404_unless_the_visitor_may_see_them(
 
 
 def test_unknown_tab_or_tournament_is_the_not_found_page():
-    demo.seed()
     assert Client().get("/tournaments/efootball-sprint-cup/nonsense/").status_code == 404
     missing = Client().get("/tournaments/no-such-cup/")
     assert missing.status_code == 404
@@ -116,7 +111,6 @@ def test_unknown_tab_or_tournament_is_the_not_found_page():
 
 
 def test_participants_show_public_names_never_emails_or_usernames():
-    demo.seed()
     user = get_user_model().objects.get(username="aurora")
     user.display_name = "Northern Star"
     user.save(update_fields=["display_name"])
@@ -130,7 +124,6 @@ def test_participants_show_public_names_never_emails_or_usernames():
 
 
 def test_participants_before_the_draw_are_the_registrations_with_the_waitlist():
-    demo.seed()
     text = text_of(Client().get("/tournaments/efootball-night-cup/participants/").content.decode())
     assert "Checked in" in text
     assert "Waitlist #1" in text
@@ -138,7 +131,6 @@ def test_participants_before_the_draw_are_the_registrations_with_the_waitlist():
 
 
 def test_overview_shows_rules_description_and_schedule():
-    demo.seed()
     text = text_of(Client().get("/tournaments/efootball-sprint-cup/").content.decode())
     assert "About" in text
     assert "Rules" in text
