@@ -47,6 +47,7 @@ Policy = Callable[[int, Action, int | None], Decision]
 
 _lock = threading.Lock()
 _policy: Policy | None = None
+_standing_stream: Callable[[int], str] | None = None
 
 
 def register_policy(policy: Policy | None) -> Policy | None:
@@ -55,6 +56,21 @@ def register_policy(policy: Policy | None) -> Policy | None:
     with _lock:
         previous, _policy = _policy, policy
     return previous
+
+
+def register_standing_stream(stream_of: Callable[[int], str] | None) -> None:
+    """Name the event stream whose events mean that a user's standing may have changed (a
+    sanction created or revoked): whoever holds a door open for that user (a live connection)
+    follows it and asks its gate again at once. None: no such stream."""
+    global _standing_stream  # process-wide, installed at start-up with the policy
+    with _lock:
+        _standing_stream = stream_of
+
+
+def standing_stream(user_id: int) -> str | None:
+    """The stream to follow for changes of ``user_id``'s standing, or None."""
+    stream_of = _standing_stream
+    return stream_of(user_id) if stream_of is not None else None
 
 
 def check(user_id: int, action: Action | str, *, tournament_id: int | None = None) -> Decision:

@@ -117,6 +117,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.stream = ""
         self.outbox: Outbox | None = None
         self.heartbeat: asyncio.Task[None] | None = None
+        self.standing: str | None = None
+        self.rechecks: set[asyncio.Task[None]] = set()
         self.last_seen = time.monotonic()
         offered = list(self.scope.get("subprotocols") or [])
         await self.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
@@ -169,6 +171,11 @@ class StreamConsumer(AsyncWebsocketConsumer):
         last_seq = _int((query.get("last_seq") or [None])[0])
         await self._start(last_seq)
         self.heartbeat = asyncio.get_running_loop().create_task(self._heartbeat())
+        if user is not None:
+            # A sanction created while connected closes the connection as soon as it commits.
+            self.standing = gates.standing_stream(user.id)
+            if self.standing is not None:
+                hub.watch(self.standing, self._standing_changed)
 
     def _admit(self, user: Any) -> int | None:
         """Resolve the stream and decide whether ``user`` may follow it (None: yes)."""
@@ -305,16 +312,32 @@ class StreamConsumer(AsyncWebsocketConsumer):
             if time.monotonic() - self.last_seen > timeout:
                 await self._close_or_abandon(CloseCode.HEARTBEAT_TIMEOUT)
                 return
-            if self.user is not None:
-                # A user banned or suspended while connected is closed within one interval.
-                decision = await sync_to_async(gates.check)(
-                    self.user.id, gates.Action.WS_CONNECT, tournament_id=self.tournament_id
-                )
-                if not decision.allowed:
-                    await self._close_or_abandon(CloseCode.SANCTIONED, decision.reason_code)
-                    return
+            # A sanction that starts later than it was created (or whose event this process
+            # missed while Redis was away) closes the connection within one interval.
+            if not await self._still_admitted():
+                return
             if self.outbox is not None:
                 self.outbox.push_protocol(ping)
+
+    def _standing_changed(self) -> None:
+        """An event on the user's standing stream (a sanction created or revoked): ask the gate
+        again now."""
+        task = asyncio.get_running_loop().create_task(self._still_admitted())
+        self.rechecks.add(task)
+        task.add_done_callback(self.rechecks.discard)
+
+    async def _still_admitted(self) -> bool:
+        """Ask the connect gate again; close with 4011 and the reason if the user is now
+        banned or suspended."""
+        if self.user is None:
+            return True
+        decision = await sync_to_async(gates.check)(
+            self.user.id, gates.Action.WS_CONNECT, tournament_id=self.tournament_id
+        )
+        if decision.allowed or not self.joined:
+            return True
+        await self._close_or_abandon(CloseCode.SANCTIONED, decision.reason_code)
+        return False
 
     async def _send_text(self, text: str) -> None:
         # Straight to the server's send: the hub calls this once per message and recipient.
@@ -326,6 +349,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
             metrics.connection_closed(self.kind, self.close_code or code)  # type: ignore[arg-type]
         if self.heartbeat is not None and self.heartbeat is not asyncio.current_task():
             self.heartbeat.cancel()
+        if self.standing is not None:
+            hub.unwatch(self.standing, self._standing_changed)
+            self.standing = None
+        for task in list(self.rechecks):
+            if task is not asyncio.current_task():
+                task.cancel()
         if self.outbox is not None:
             hub.leave(self.stream, self.outbox)
             await self.outbox.stop()

@@ -320,6 +320,8 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self._read_after = read_after
+        #: Streams watched for their events alone, not delivered: stream -> callbacks.
+        self._watchers: dict[str, set[Callable[[], None]]] = {}
         #: Cross-process delivery through Redis (``fanout.configure``); None: in-process only.
         self.fanout: Fanout | None = None
 
@@ -354,10 +356,31 @@ class Hub:
         if self.fanout is not None and stream not in self._rooms:
             self.fanout.unfollow(stream)
 
-    def streams(self) -> list[str]:
-        """The streams this process has local connections for."""
+    def watch(self, stream: str, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (on the loop) whenever an event of ``stream`` is committed, by any
+        process. Nothing of the stream is sent to anyone: a connection watches the stream of
+        its user's standing (``kernel.gates.standing_stream``) to ask its gate again at once."""
+        self._loop = asyncio.get_running_loop()
         with self._lock:
-            return list(self._rooms)
+            self._watchers.setdefault(stream, set()).add(callback)
+        if self.fanout is not None:
+            self.fanout.follow(stream)
+
+    def unwatch(self, stream: str, callback: Callable[[], None]) -> None:
+        with self._lock:
+            callbacks = self._watchers.get(stream)
+            if callbacks is None:
+                return
+            callbacks.discard(callback)
+            if not callbacks:
+                del self._watchers[stream]
+        if self.fanout is not None and stream not in self._watchers:
+            self.fanout.unfollow(stream)
+
+    def streams(self) -> list[str]:
+        """The streams this process has local connections or watchers for."""
+        with self._lock:
+            return list(self._rooms.keys() | self._watchers.keys())
 
     def members(self, stream: str) -> int:
         """How many local connections follow ``stream``."""
@@ -370,14 +393,17 @@ class Hub:
         """Deliver a committed event to the followers of its stream (any thread): through the
         fan-out to every process when there is one, else to this process's rooms."""
         fanout = self.fanout
-        if fanout is None and record.stream not in self._rooms:
+        stream = record.stream
+        if fanout is None and stream not in self._rooms and stream not in self._watchers:
             return
         text = event_message(record)
         key = _coalesce_key(record.name, record.data)
-        if fanout is not None and fanout.publish(record.stream, record.seq, key or "", text):
+        if fanout is not None and fanout.publish(stream, record.seq, key or "", text):
             return  # this process's listener receives it too
         loop = self._loop
-        if loop is None or record.stream not in self._rooms or loop.is_closed():
+        if loop is None or loop.is_closed():
+            return
+        if stream not in self._rooms and stream not in self._watchers:
             return
         try:
             loop.call_soon_threadsafe(self._arrive, record.stream, record.seq, key, text)
@@ -385,6 +411,11 @@ class Hub:
             return
 
     def _arrive(self, stream: str, seq: int, key: str | None, text: str) -> None:
+        for callback in list(self._watchers.get(stream, ())):
+            try:
+                callback()
+            except Exception:
+                logger.exception("realtime watcher failed", extra={"stream": stream})
         room = self._rooms.get(stream)
         if room is None or seq <= room.last_seq:
             return

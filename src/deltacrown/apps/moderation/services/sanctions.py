@@ -141,8 +141,10 @@ def sanction_create(
             data=data,
             actor_id=who,
         )
-        events.publish(user_stream(user_id), SANCTION_CREATED, data)
+        # Invalidated first: the event's subscribers (a live connection re-checking its gate
+        # at once) run after this commit callback, against the new state.
         sanction_cache.invalidate_on_commit(user_id)
+        events.publish(user_stream(user_id), SANCTION_CREATED, data)
     return sanction
 
 
@@ -194,6 +196,6 @@ def sanction_revoke(*, actor: Any, sanction_id: int, reason: str) -> Sanction:
             data=data,
             actor_id=who,
         )
-        events.publish(user_stream(sanction.user_id), SANCTION_REVOKED, data)
         sanction_cache.invalidate_on_commit(sanction.user_id)
+        events.publish(user_stream(sanction.user_id), SANCTION_REVOKED, data)
     return sanction

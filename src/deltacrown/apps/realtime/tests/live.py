@@ -115,8 +115,8 @@ def _iso(delta: timedelta) -> str:
     return (datetime.now(UTC) + delta).replace(microsecond=0).isoformat()
 
 
-def organizer_tournament(api: httpx.Client) -> tuple[str, int]:
-    """Sign an organizer up, create a public tournament and publish it: (token, id)."""
+def signed_up(api: httpx.Client) -> str:
+    """Sign a new player up through the API: their access token."""
     name = f"live{secrets.token_hex(3)}"
     signup = api.post(
         "/auth/signup",
@@ -125,7 +125,13 @@ def organizer_tournament(api: httpx.Client) -> tuple[str, int]:
     assert signup.status_code == 201, signup.text
     pair = api.post("/auth/token", json={"username": name, "password": PASSWORD})
     assert pair.status_code == 200, pair.text
-    token = pair.json()["access_token"]
+    return pair.json()["access_token"]
+
+
+def organizer_tournament(api: httpx.Client) -> tuple[str, int]:
+    """Sign an organizer up, create a public tournament and publish it: (token, id)."""
+    token = signed_up(api)
+    name = f"live{secrets.token_hex(3)}"
     headers = {"Authorization": f"Bearer {token}"}
     created = api.post(
         "/tournaments",

@@ -27,6 +27,7 @@ import pytest
 import redis
 from asgiref.sync import async_to_sync
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from deltacrown.apps.realtime import fanout
 from deltacrown.apps.realtime.hub import Hub, Outbox, event_message
@@ -38,6 +39,7 @@ from deltacrown.apps.realtime.tests.live import (
     organizer_tournament,
     platform_env,
     serve,
+    signed_up,
     wait,
 )
 from deltacrown.kernel.clock import from_epoch_us
@@ -121,15 +123,9 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, str, RedisServer, dict[str, s
 # --- the platform, through its API ------------------------------------------------------------
 
 
-def _commit_elsewhere(env: dict[str, str], tournament_id: int, count: int) -> None:
-    """``count`` events committed by another process of the platform (not a web worker)."""
-    code = (
-        "from django.db import transaction\n"
-        "from deltacrown.kernel import events\n"
-        f"for n in range({count}):\n"
-        "    with transaction.atomic():\n"
-        f"        events.publish('tournament:{tournament_id}', 'tournament.note', {{'n': n}})\n"
-    )
+def _elsewhere(env: dict[str, str], code: str) -> None:
+    """Run ``code`` in another process of the platform (not a web worker), as a task worker or
+    an operator's shell would."""
     done = subprocess.run(  # noqa: S603 - this interpreter running a fixed snippet
         [sys.executable, "-m", "deltacrown", "shell", "-c", code],
         env=env,
@@ -140,6 +136,32 @@ def _commit_elsewhere(env: dict[str, str], tournament_id: int, count: int) -> No
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
+
+
+def _commit_elsewhere(env: dict[str, str], tournament_id: int, count: int) -> None:
+    """``count`` events committed by another process of the platform."""
+    _elsewhere(
+        env,
+        "from django.db import transaction\n"
+        "from deltacrown.kernel import events\n"
+        f"for n in range({count}):\n"
+        "    with transaction.atomic():\n"
+        f"        events.publish('tournament:{tournament_id}', 'tournament.note', {{'n': n}})\n",
+    )
+
+
+def _ban_elsewhere(env: dict[str, str], user_id: int) -> None:
+    """A moderator of another process bans ``user_id`` platform-wide."""
+    _elsewhere(
+        env,
+        "from django.contrib.auth import get_user_model\n"
+        "from deltacrown.apps.moderation import services\n"
+        "staff = get_user_model().objects.create_user(\n"
+        f"    username='mod{secrets.token_hex(3)}', email='mod@example.com', password=None,\n"
+        "    is_staff=True)\n"
+        f"services.sanction_create(actor=staff, user_id={user_id}, kind='ban',\n"
+        "    reason_code='cheating')\n",
+    )
 
 
 class Follower:
@@ -237,6 +259,50 @@ def test_events_committed_on_one_worker_reach_every_worker_once_in_order_across_
         assert [m["seq"] for m in replayed] == list(range(head + 4, head + 13))
         for follower in followers:
             await follower.socket.close()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.services
+def test_a_ban_committed_by_any_process_closes_the_players_socket_on_every_worker_at_once(
+    cluster,
+):
+    a, b, server, env = cluster
+    api = httpx.Client(base_url=f"{a}/api/v1", timeout=10)
+    organizer_token, tournament_id = organizer_tournament(api)
+    player_token = signed_up(api)
+    player_id = api.get("/me", headers={"Authorization": f"Bearer {player_token}"}).json()["id"]
+
+    async def scenario() -> None:
+        ws_b = b.replace("http://", "ws://")
+        on_b = await connect(
+            f"{ws_b}/ws/tournaments/{tournament_id}/?token={player_token}", origin=b
+        )
+        assert orjson.loads(await asyncio.wait_for(on_b.recv(), 10))["type"] == "snapshot"
+        spectator = await Follower.open(a, tournament_id)
+        # Worker B follows the player's standing through Redis, beside the tournament.
+        standing = f":moderation:user:{player_id}"
+
+        def followers_of_standing() -> list[int]:
+            return [n for c, n in _subscribers(server).items() if c.endswith(standing)]
+
+        await asyncio.to_thread(
+            wait, lambda: followers_of_standing() == [1], "B did not follow the player"
+        )
+
+        await asyncio.to_thread(_ban_elsewhere, env, player_id)
+
+        # No heartbeat is due for 25 s: the ban's event closes the socket.
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(on_b.recv(), 5)
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4011, "banned")
+        await asyncio.to_thread(
+            wait, lambda: followers_of_standing() == [], "B still follows the player"
+        )
+        # Others watch on.
+        await asyncio.to_thread(commit, api, organizer_token, tournament_id, "still live")
+        assert await spectator.until(spectator.snapshot_seq + 1)
+        await spectator.socket.close()
 
     asyncio.run(scenario())
 

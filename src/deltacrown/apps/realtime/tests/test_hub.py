@@ -4,6 +4,7 @@ backpressure, with fake connections."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import orjson
 import pytest
@@ -164,5 +165,34 @@ def test_live_events_kept_aside_during_a_replay_follow_it_without_repeats(held):
         await _settle()
         assert client.seqs() == [1, 2, 3]
         await box.stop()
+
+    _run(scenario)
+
+
+def test_a_watched_stream_calls_its_watchers_and_sends_nothing():
+    async def scenario() -> None:
+        hub = Hub()
+        member = Client()
+        outbox = Outbox(member.send, member.close)
+        outbox.start()
+        hub.join("tournament:1", outbox, head_seq=0)
+        calls: list[str] = []
+
+        def watcher() -> None:
+            calls.append("standing")
+
+        hub.watch("moderation:user:5", watcher)
+        assert set(hub.streams()) == {"tournament:1", "moderation:user:5"}
+        standing = replace(_record(1, "sanction.created"), stream="moderation:user:5")
+        await asyncio.to_thread(hub.dispatch, standing)
+        await _settle()
+        assert calls == ["standing"]
+        assert member.sent == []
+
+        hub.unwatch("moderation:user:5", watcher)
+        assert hub.streams() == ["tournament:1"]
+        await asyncio.to_thread(hub.dispatch, replace(standing, seq=2))
+        await _settle()
+        assert calls == ["standing"]
 
     _run(scenario)
