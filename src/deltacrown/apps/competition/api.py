@@ -96,14 +96,19 @@ def match_views(
     tournament_id: int,
     *,
     statuses: Collection[MatchStatus] | None = None,
+    match_ids: Collection[int] | None = None,
     limit: int = 200,
     ordering: str = "bracket",
 ) -> list[MatchView]:
-    """The tournament's matches in ``statuses`` (all when None), at most ``limit``, with
-    names, in bracket order or (``ordering="latest"``) the latest decided first; a constant
-    number of queries."""
+    """The tournament's matches in ``statuses`` (all when None) and among ``match_ids`` (all
+    when None), at most ``limit``, with names, in bracket order or (``ordering="latest"``) the
+    latest decided first; a constant number of queries."""
     return display.match_views(
-        tournament_id=tournament_id, statuses=statuses, limit=limit, ordering=ordering
+        tournament_id=tournament_id,
+        statuses=statuses,
+        match_ids=match_ids,
+        limit=limit,
+        ordering=ordering,
     )
 
 

@@ -312,12 +312,15 @@ def match_views(
     *,
     tournament_id: int,
     statuses: Collection[MatchStatus] | None = None,
+    match_ids: Collection[int] | None = None,
     limit: int = 200,
     ordering: str = "bracket",
 ) -> list[MatchView]:
-    """The tournament's matches in ``statuses`` (every state when None), in
-    ``MATCH_ORDERINGS[ordering]``, at most ``limit``."""
+    """The tournament's matches in ``statuses`` (every state when None), among ``match_ids``
+    (all when None), in ``MATCH_ORDERINGS[ordering]``, at most ``limit``."""
     queryset = Match.objects.filter(tournament_id=tournament_id)
+    if match_ids is not None:
+        queryset = queryset.filter(pk__in=list(match_ids))
     if statuses is not None:
         queryset = queryset.filter(status__in=[MatchStatus(s).value for s in statuses])
     return _views_of(queryset.order_by(*MATCH_ORDERINGS[ordering])[:limit])

@@ -9,6 +9,7 @@ change, not once per visitor. Nothing in that markup depends on the viewer: rows
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ from deltacrown.apps.teams import api as teams
 from deltacrown.apps.tournaments import api as tournaments
 from deltacrown.apps.tournaments.data import TournamentDetail
 from deltacrown.apps.web import bracket
+from deltacrown.apps.web.pages import carry
 from deltacrown.apps.web.pages.common import (
     PANEL_CACHE_SECONDS,
     tournament_stream,
@@ -298,10 +300,26 @@ def panel(page: TournamentPage, tab: str, stage: StageRef | None) -> str:
     )
     markup = cache.get(key)
     if markup is None:
-        markup = render_to_string(
-            f"web/partials/tab_{tab}.html", _panel_context(page.tournament, tab, stage)
+        latest = carry.latest_key(page.tournament.id, tab, stage_key)
+        drawn = carry.carried(
+            latest,
+            tournament_id=page.tournament.id,
+            tab=tab,
+            head_seq=page.head_seq,
+            head_hash=page.head_hash,
         )
+        if drawn is None:
+            drawn = carry.Drawn(
+                seq=page.head_seq,
+                hash=page.head_hash,
+                markup=render_to_string(
+                    f"web/partials/tab_{tab}.html", _panel_context(page.tournament, tab, stage)
+                ),
+                drawn_at=time.time(),
+            )
+        markup = drawn.markup
         cache.set(key, markup, PANEL_CACHE_SECONDS)
+        carry.remember(latest, drawn)
     return markup
 
 

@@ -6,6 +6,7 @@ Pure formatting of values the views already hold; nothing here reads the databas
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from django import template
@@ -106,22 +107,43 @@ _STATS: dict[str, tuple[str, str]] = {
 }
 
 
-@register.filter
-def standings_table(rows: Any) -> dict[str, Any]:
-    """A standings table for ``rows``: its ``columns`` (key, heading, meaning) and its
-    ``lines`` (row, the numbers in column order), computed once rather than cell by cell."""
+_SHOWN_STATUSES = frozenset({"eliminated", "withdrawn", "disqualified"})
+
+
+@register.simple_tag
+def standings_table(rows: Any, caption: str) -> SafeString:
+    """A standings table of ``rows`` (written in Python: tables run to hundreds of rows, and
+    Django's template loop would cost more than the rest of the page). Only the statistics the
+    rows have are shown, each column headed by its abbreviation and meaning."""
     rows = list(rows or ())
     present = rows[0].stats if rows else {}
     columns = [(key, head, title) for key, (head, title) in _STATS.items() if key in present]
-    keys = [key for key, _, _ in columns]
-    # Numbers go to the template as text: Django would localize each one, which costs more
-    # than the rest of a 256-row table.
-    return {
-        "columns": columns,
-        "lines": [
-            (row, str(row.rank), [str(row.stats.get(key, "")) for key in keys]) for row in rows
-        ],
-    }
+    heads = "".join(
+        f'<th scope="col" class="num"><abbr title="{escape(title)}">{escape(head)}</abbr></th>'
+        for _, head, title in columns
+    )
+    lines = []
+    for row in rows:
+        status = (
+            f' <span class="muted small">({escape(row.status)})</span>'
+            if row.status in _SHOWN_STATUSES
+            else ""
+        )
+        cells = "".join(
+            f'<td class="num">{escape(str(row.stats.get(key, "")))}</td>' for key, _, _ in columns
+        )
+        lines.append(
+            f'<tr data-p="p{int(row.participant_id)}"><td class="num">{int(row.rank)}</td>'
+            f"<td>{escape(row.name)}{status}</td>{cells}</tr>"
+        )
+    body = "\n".join(lines)
+    return mark_safe(  # noqa: S308 - every text above is escaped
+        '<div class="table-scroll">\n<table>\n'
+        f'  <caption class="visually-hidden">{escape(caption)}</caption>\n'
+        f'  <thead><tr><th scope="col" class="num">#</th><th scope="col">Name</th>{heads}'
+        "</tr></thead>\n"
+        f"  <tbody>\n{body}\n  </tbody>\n</table>\n</div>"
+    )
 
 
 @register.filter
