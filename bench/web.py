@@ -8,8 +8,10 @@ clients saw and the time the server spent (its access log's ``duration_ms`` for 
 matched by request id), the page's size and the JavaScript it loads.
 
 The tabs of a tournament are cached under its event-stream head, so a loaded page is mostly
-served from the cache. The last rows measure the worst case: the first view of the bracket and
-of the standings after every change (a live score is posted before each request), one client.
+served from the cache. The last rows measure the first view after every change, one client: of
+the bracket and of the standings after a live score (the tab's markup carried forward, the
+scored match's card drawn again), and of the bracket after a result (an organizer's override of
+a ready match: the bracket moves on and is drawn in full).
 
 Goals (docs/web.md): server time p95 under 50 ms for every page of the 256-entrant cup, and at
 most 150 KB of JavaScript per page. ``GET /healthz`` is the ceiling, measured in the same run.
@@ -39,6 +41,8 @@ import httpx
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 COLD_REQUESTS = int(os.environ.get("BENCH_COLD_REQUESTS", "30"))
+#: The rows that measure the first view after a change (nothing cached for the new head).
+FIRST_VIEWS = ("coldbracket", "coldstandings", "resultbracket")
 ENTRANTS = 256
 GOAL_P95_MS = 50.0
 JS_BUDGET = 150 * 1024
@@ -345,6 +349,22 @@ def main() -> int:
 
         results["coldbracket"] = _cold("coldbracket", f"{base}{pages['bracket'][1]}", change)
         results["coldstandings"] = _cold("coldstandings", f"{base}{pages['standings'][1]}", change)
+        # A result moves the bracket on (winner and loser advance): the tab is drawn in full.
+        ready = httpx.get(
+            f"{base}/api/v1/tournaments/{cup['tournament_id']}/matches",
+            params={"status": "ready", "limit": 100},
+        ).json()["items"]
+        if len(ready) < COLD_REQUESTS:
+            raise SystemExit(f"only {len(ready)} ready matches for {COLD_REQUESTS} results")
+
+        def result(i: int) -> None:
+            httpx.post(
+                f"{base}/api/v1/matches/{ready[i]['id']}/override",
+                json={"scores": [2, 1]},
+                headers={"Authorization": f"Bearer {token}"},
+            ).raise_for_status()
+
+        results["resultbracket"] = _cold("resultbracket", f"{base}{pages['bracket'][1]}", result)
         js_cache: dict[str, int] = {}
         for tag, (_, path) in pages.items():
             if tag != "ceiling":
@@ -358,8 +378,9 @@ def main() -> int:
     names = {tag: name for tag, (name, _) in pages.items()}
     names["mine"] = "tournament: bracket, signed-in player"
     names["fragment"] = "tournament: bracket, htmx live region"
-    names["coldbracket"] = "bracket, first view after each change"
-    names["coldstandings"] = "standings, first view after each change"
+    names["coldbracket"] = "bracket, first view after a live score"
+    names["coldstandings"] = "standings, first view after a live score"
+    names["resultbracket"] = "bracket, first view after a result"
     print()
     print(
         f"Pages on the embedded defaults: 1 uvicorn worker, SQLite, {os.cpu_count()} CPUs shared "
@@ -373,11 +394,13 @@ def main() -> int:
         f"{'page':42} {'client p95':>10} {'server p50':>10} {'server p95':>10} "
         f"{'req/s':>7} {'client p95':>11} {'server p95':>11} {'KB':>5} {'JS KB':>6} {'err':>4}"
     )
-    worst = 0.0
+    worst = worst_first = 0.0
     for tag, r in results.items():
         times = server.get(tag, [])
         server_p95 = _percentile(times, 0.95)
-        if tag not in ("ceiling", "coldbracket", "coldstandings"):
+        if tag in FIRST_VIEWS:
+            worst_first = max(worst_first, server_p95)
+        elif tag != "ceiling":
             worst = max(worst, server_p95)
         under = loaded.get(tag)
         median = statistics.median(times) if times else float("nan")
@@ -400,11 +423,16 @@ def main() -> int:
         f"{'met' if worst < GOAL_P95_MS else 'MISSED'} (worst {worst:.1f} ms)"
     )
     print(
+        f"goal: first views after a change, also under {GOAL_P95_MS:.0f} ms p95: "
+        f"{'met' if worst_first < GOAL_P95_MS else 'MISSED'} (worst {worst_first:.1f} ms)"
+    )
+    print(
         f"goal: at most {JS_BUDGET // 1024} KB of JavaScript per page: "
         f"{'met' if heaviest <= JS_BUDGET else 'MISSED'} (largest {heaviest / 1024:.1f} KB)"
     )
     failed = any(r["errors"] for r in (*results.values(), *loaded.values()))
-    return 1 if failed or worst >= GOAL_P95_MS or heaviest > JS_BUDGET else 0
+    missed = max(worst, worst_first) >= GOAL_P95_MS or heaviest > JS_BUDGET
+    return 1 if failed or missed else 0
 
 
 if __name__ == "__main__":
