@@ -336,7 +336,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         )
         if decision.allowed or not self.joined:
             return True
-        await self._close_or_abandon(CloseCode.SANCTIONED, decision.reason_code)
+        if self.close_code is None:  # not closing already (another check, a slow consumer)
+            await self._close_or_abandon(CloseCode.SANCTIONED, decision.reason_code)
         return False
 
     async def _send_text(self, text: str) -> None:
