@@ -12,13 +12,14 @@ from django.db import transaction
 
 from deltacrown.apps.games import api as games
 from deltacrown.apps.teams import roster_lock, selectors, services
-from deltacrown.apps.teams.data import InvitationRef, TeamRef
+from deltacrown.apps.teams.data import InvitationRef, SentInvitationRef, TeamRef
 from deltacrown.kernel.permissions import Role
 
 __all__ = [
     "DEMO_GAME_SLUG",
     "DEMO_TEAMS",
     "invitations_for",
+    "invitations_sent",
     "is_captain",
     "member_ids",
     "register_roster_lock_check",
@@ -63,6 +64,16 @@ def invitations_for(user_id: int) -> list[InvitationRef]:
             game_id=row.team.game_id,
             expires_at=row.expires_at,
         )
+        for row in rows.order_by("-id")
+    ]
+
+
+def invitations_sent(team_id: int) -> list[SentInvitationRef]:
+    """The team's invitations still waiting for an answer (pending, not expired), newest
+    first. No permission check: show them to the captain only."""
+    rows = selectors.invitation_list_for_team(team_id=team_id)
+    return [
+        SentInvitationRef(id=row.pk, user_id=row.user_id, expires_at=row.expires_at)
         for row in rows.order_by("-id")
     ]
 

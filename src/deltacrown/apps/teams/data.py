@@ -85,3 +85,12 @@ class InvitationRef:
     team_name: str
     game_id: int
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SentInvitationRef:
+    """A pending invitation as the team's captain sees it: whom, and until when it is open."""
+
+    id: int
+    user_id: int
+    expires_at: datetime

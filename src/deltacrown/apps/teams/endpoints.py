@@ -169,10 +169,13 @@ def team_invitations(
 
 @router.post("/{team_id}/invitations", response={201: InvitationOut}, summary="Invite a player")
 def invitation_create(request: HttpRequest, team_id: int, payload: InvitationIn) -> Status:
-    """Invite a player by user id (captain or staff); open for seven days. Members plus pending
-    invitations may not exceed the game's roster limit (409 ``roster_full``)."""
+    """Invite a player by user id or username (captain or staff); open for seven days. Members
+    plus pending invitations may not exceed the game's roster limit (409 ``roster_full``)."""
     invitation = services.invitation_create(
-        actor_id=request.auth.pk, team_id=team_id, user_id=payload.user_id
+        actor_id=request.auth.pk,
+        team_id=team_id,
+        user_id=payload.user_id,
+        username=payload.username,
     )
     return Status(201, invitation)
 

@@ -73,7 +73,12 @@ class TeamDetailOut(Schema):
 
 
 class InvitationIn(Schema):
-    user_id: int = Field(..., description="The player to invite")
+    user_id: int | None = Field(None, description="The player to invite, by user id")
+    username: str | None = Field(
+        None,
+        max_length=150,
+        description="Or the player to invite by their username (give exactly one of the two)",
+    )
 
 
 class CaptainIn(Schema):

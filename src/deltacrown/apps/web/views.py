@@ -132,13 +132,16 @@ def team(request: HttpRequest, team_id: int) -> HttpResponse:
     """A team's public page: name, game and roster (display names)."""
     viewer = _viewer(request)
     data = pages.team_page(team_id)
+    is_captain = viewer is not None and viewer.id == data.team.captain_id
     return render(
         request,
         "web/team.html",
         {
             "data": data,
-            "is_captain": viewer is not None and viewer.id == data.team.captain_id,
+            "is_captain": is_captain,
             "is_member": viewer is not None and viewer.id in data.team.member_ids,
+            # Invitations are private to the captain (and each invitee).
+            "invitations": pages.team_invitations(team_id) if is_captain else [],
         },
     )
 

@@ -35,7 +35,7 @@ from deltacrown.apps.teams.services._common import (
     team_lock,
 )
 from deltacrown.kernel import clock, gates
-from deltacrown.kernel.errors import NotFound
+from deltacrown.kernel.errors import NotFound, ValidationFailed, field_error
 
 logger = logging.getLogger("deltacrown.teams")
 
@@ -43,13 +43,38 @@ _PENDING = InvitationStatus.PENDING.value
 EXPIRE_BATCH = 100
 
 
-def invitation_create(*, actor_id: int, team_id: int, user_id: int) -> Invitation:
-    """Invite ``user_id`` to the team; the invitation is open for seven days.
+def _invitee_id(user_id: int | None, username: str | None) -> int:
+    """The invitee's id, from exactly one of ``user_id`` and ``username``."""
+    if (user_id is None) == (username is None or not username.strip()):
+        raise ValidationFailed(
+            errors=[
+                field_error(
+                    "username" if user_id is None else "user_id",
+                    "one_invitee",
+                    "Give the player's user id or their username, not both.",
+                )
+            ]
+        )
+    if user_id is not None:
+        return user_id
+    found = accounts.user_find(username or "")
+    if found is None:
+        raise NotFound("No player has this username.", code="user_not_found")
+    return found.id
+
+
+def invitation_create(
+    *, actor_id: int, team_id: int, user_id: int | None = None, username: str | None = None
+) -> Invitation:
+    """Invite a player, by ``user_id`` or by ``username`` (exactly one), to the team; the
+    invitation is open for seven days.
 
     Captain or staff, and the moderation gate ``team.invite`` must let the inviter through.
-    404 ``user_not_found``; 409 ``team_disbanded``, ``roster_locked``, ``already_member``,
-    ``invitation_already_pending`` or ``roster_full`` (members plus open invitations).
+    422 ``validation_failed`` unless exactly one of them is given; 404 ``user_not_found``; 409
+    ``team_disbanded``, ``roster_locked``, ``already_member``, ``invitation_already_pending`` or
+    ``roster_full`` (members plus open invitations).
     """
+    user_id = _invitee_id(user_id, username)
     actor = actor_get(actor_id)
     with transaction.atomic():
         team = team_lock(team_id)

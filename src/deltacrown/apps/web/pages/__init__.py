@@ -17,6 +17,7 @@ from deltacrown.apps.web.pages.player import (
     TeamPage,
     my_matches,
     profile,
+    team_invitations,
     team_page,
 )
 from deltacrown.apps.web.pages.tournament import (
@@ -43,6 +44,7 @@ __all__ = [
     "my_matches",
     "panel",
     "profile",
+    "team_invitations",
     "team_page",
     "tournament_page",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from deltacrown.apps.accounts import api as accounts
 from deltacrown.apps.competition import api as competition
@@ -165,6 +166,17 @@ class TeamPage:
     team: TeamRef
     game: GameRef
     roster: list[tuple[int, str, bool]]
+
+
+def team_invitations(team_id: int) -> list[tuple[int, str, datetime]]:
+    """The team's pending invitations for its captain: (id, the invitee's public name, open
+    until), newest first."""
+    sent = teams.invitations_sent(team_id)
+    users = accounts.user_refs([i.user_id for i in sent])
+    return [
+        (i.id, users[i.user_id].public_name if i.user_id in users else "", i.expires_at)
+        for i in sent
+    ]
 
 
 def team_page(team_id: int) -> TeamPage:

@@ -11,6 +11,7 @@ from django.test import Client
 
 from deltacrown.apps.competition.tests.factories import frozen_play, live_tournament
 from deltacrown.apps.teams import api as teams
+from deltacrown.apps.teams.tests.factories import TeamFactory
 from deltacrown.apps.web import demo
 from deltacrown.apps.web.tests.helpers import Cup, signed_in, text_of
 from deltacrown.kernel import clock
@@ -213,3 +214,33 @@ def test_team_page_lists_the_roster_by_display_name(demo_summary):
     assert "Captain" in text
     assert "@demo.invalid" not in html
     assert Client().get("/teams/999999/").status_code == 404
+
+
+def test_the_captain_invites_by_username_and_sees_who_has_not_answered():
+    team = teams.team_get(TeamFactory(players=1).pk)
+    users = get_user_model().objects
+    captain = signed_in(users.get(pk=team.captain_id))
+    page = captain.get(f"/teams/{team.id}/").content.decode()
+    assert f'data-api="/api/v1/teams/{team.id}/invitations" data-method="POST"' in page
+    assert 'name="username"' in page
+
+    # What the form sends, then the page again.
+    newcomer = users.create_user(username="rookie7", password=None, display_name="Rookie Seven")
+    sent = captain.post(
+        f"/api/v1/teams/{team.id}/invitations",
+        {"username": "rookie7"},
+        content_type="application/json",
+    )
+    assert sent.status_code == 201, sent.content
+    page = captain.get(f"/teams/{team.id}/").content.decode()
+    assert "Rookie Seven" in text_of(page)
+    assert f'data-api-delete="/api/v1/teams/{team.id}/invitations/{sent.json()["id"]}"' in page
+    assert "rookie7" not in page  # usernames are never shown
+
+    # Nobody else sees the invitations or the form: not a member, not a visitor.
+    member = next(uid for uid in team.member_ids if uid != team.captain_id)
+    for other in (signed_in(users.get(pk=member)), Client()):
+        html = other.get(f"/teams/{team.id}/").content.decode()
+        assert "Rookie Seven" not in html
+        assert 'name="username"' not in html
+    assert newcomer.pk not in teams.team_get(team.id).member_ids

@@ -51,6 +51,23 @@ def test_invite_list_and_accept_through_the_api():
     ]
 
 
+def test_a_captain_invites_by_username_and_must_name_exactly_one_player():
+    team = TeamFactory()
+    player = UserFactory(username="NightOwl")
+    captain = signed_in(team.captain)
+
+    sent = post_json(captain, f"/{team.pk}/invitations", {"username": "nightowl"})
+    assert sent.status_code == 201, sent.content
+    assert sent.json()["user_id"] == player.pk
+
+    unknown = post_json(captain, f"/{team.pk}/invitations", {"username": "nobody-here"})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "user_not_found")
+    for body in ({}, {"user_id": player.pk, "username": "NightOwl"}, {"username": "  "}):
+        refused = post_json(captain, f"/{team.pk}/invitations", body)
+        assert refused.status_code == 422, body
+        assert [e["code"] for e in refused.json()["errors"]] == ["one_invitee"]
+
+
 def test_decline_through_the_api():
     invitation = InvitationFactory()
     response = post_json(signed_in(invitation.user), f"/invitations/{invitation.pk}/decline")
