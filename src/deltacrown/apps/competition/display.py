@@ -12,11 +12,15 @@ slots, the participants' names and, for lists, the links to the next matches.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
+from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
@@ -56,6 +60,7 @@ from deltacrown.apps.competition.selectors import source_label
 _MATCH_JSON = ("sources", "scores", "live_scores", "winner_to", "loser_to")
 _MATCH_FIELDS = (
     "id",
+    "version",
     "tournament_id",
     "stage_id",
     "round_id",
@@ -111,15 +116,104 @@ def stage_refs(*, tournament_id: int) -> list[StageRef]:
     return [_stage_ref(stage) for stage in rows.defer(*_HEAVY)]
 
 
+@dataclass(frozen=True)
+class _Drawn:
+    """A stage's match views as last read, for reading only what changed since: every write
+    of a match bumps its ``version``, so a view whose version still matches is still right."""
+
+    #: What the views were read under: the draw (regenerating draws anew) and the names.
+    generated_at: datetime | None
+    names: dict[int, str]
+    links: dict[tuple[int, str], int]
+    #: Match id -> (version, position, view), in the stage's order.
+    views: dict[int, tuple[int, int, MatchView]]
+
+
+#: The latest views of recently drawn stages, per process (a few large brackets at most).
+_DRAWN: OrderedDict[int, _Drawn] = OrderedDict()
+_DRAWN_STAGES = 16
+_drawn_lock = threading.Lock()
+
+
+def forget_drawn_stages() -> None:
+    """Drop the views kept for reading only what changed (tests; nothing else needs it)."""
+    with _drawn_lock:
+        _DRAWN.clear()
+
+
+def _stage_matches(
+    stage_id: int, generated_at: datetime | None, names: dict[int, str]
+) -> list[MatchView]:
+    """The stage's match views in its order: the matches written since the last read are
+    read again (their version changed), the others reused. Inside a transaction, which may
+    still roll back, everything is read and nothing is kept."""
+    if connection.in_atomic_block:
+        drawn = _read_stage_matches(stage_id, generated_at, names)
+        return [view for _, _, view in drawn.views.values()]
+    versions = dict(Match.objects.filter(stage_id=stage_id).values_list("id", "version"))
+    with _drawn_lock:
+        drawn = _DRAWN.get(stage_id)
+    changed = (
+        [pk for pk, version in versions.items() if drawn.views[pk][0] != version]
+        if drawn is not None
+        and (drawn.generated_at, drawn.names) == (generated_at, names)
+        and drawn.views.keys() == versions.keys()
+        else None
+    )
+    if changed is None:
+        drawn = _read_stage_matches(stage_id, generated_at, names)
+    elif changed:
+        assert drawn is not None
+        rows = _match_rows(Match.objects.filter(pk__in=changed))
+        views = _match_views(rows, _slots(Q(match_id__in=changed)), names, drawn.links)
+        moved = {
+            row["id"]: (row["version"], row["position"], view)
+            for row, view in zip(rows, views, strict=True)
+        }
+        if any(drawn.views[pk][1] != position for pk, (_, position, _) in moved.items()):
+            drawn = _read_stage_matches(stage_id, generated_at, names)  # the order changed
+        else:
+            drawn = _Drawn(
+                generated_at=generated_at,
+                names=names,
+                links=drawn.links,
+                views={**drawn.views, **moved},
+            )
+    assert drawn is not None
+    with _drawn_lock:
+        _DRAWN[stage_id] = drawn
+        _DRAWN.move_to_end(stage_id)
+        while len(_DRAWN) > _DRAWN_STAGES:
+            _DRAWN.popitem(last=False)
+    return [view for _, _, view in drawn.views.values()]
+
+
+def _read_stage_matches(
+    stage_id: int, generated_at: datetime | None, names: dict[int, str]
+) -> _Drawn:
+    rows = _match_rows(Match.objects.filter(stage_id=stage_id).order_by("position", "number"))
+    links = {(row["stage_id"], row["key"]): row["id"] for row in rows}
+    views = _match_views(rows, _slots(Q(match__stage_id=stage_id)), names, links)
+    return _Drawn(
+        generated_at=generated_at,
+        names=names,
+        links=links,
+        views={
+            row["id"]: (row["version"], row["position"], view)
+            for row, view in zip(rows, views, strict=True)
+        },
+    )
+
+
 def stage_view(*, stage_id: int) -> StageView:
-    """Everything to draw the stage (404 ``stage_not_found``). Five queries at any size."""
+    """Everything to draw the stage (404 ``stage_not_found``). A constant number of queries at
+    any size; of the matches, only those written since this process last drew the stage are
+    read (``_stage_matches``)."""
     stage = Stage.objects.filter(pk=stage_id).defer("engine", "seeding").first()
     if stage is None:
         raise errors.StageNotFound("No such stage.")
     names = _names(Participant.objects.filter(tournament_id=stage.tournament_id))
-    rows = _match_rows(Match.objects.filter(stage_id=stage_id).order_by("position", "number"))
-    links = {(row["stage_id"], row["key"]): row["id"] for row in rows}
-    views = _match_views(rows, _slots(Q(match__stage_id=stage_id)), names, links)
+    views = _stage_matches(stage_id, stage.generated_at, names)
     by_round: dict[int, list[MatchView]] = defaultdict(list)
     for view in views:
         by_round[view.round_id].append(view)
@@ -129,12 +223,12 @@ def stage_view(*, stage_id: int) -> StageView:
         )
     )
     # The engine's structure order, as the stage's API response has it: a group or bracket
-    # comes where its first match comes, then rounds by number.
+    # comes where its first match comes, then rounds by number (views are in position order).
     first_seen: dict[Any, int] = {}
-    for row in rows:
-        first_seen.setdefault(row["group"], row["position"])
-        first_seen.setdefault((row["group"], row["bracket"]), row["position"])
-    last = len(rows)
+    for position, view in enumerate(views):
+        first_seen.setdefault(view.group, position)
+        first_seen.setdefault((view.group, view.bracket), position)
+    last = len(views)
     rounds.sort(
         key=lambda r: (
             first_seen.get(r["group"], last),
