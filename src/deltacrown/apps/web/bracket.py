@@ -16,7 +16,8 @@ elimination has over 500 matches and must render in milliseconds. Every text is 
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -151,12 +152,41 @@ def _aria(match: MatchView, sides: list[tuple[str, str, bool]], scores: list[str
     return f"Match {match.key}: {left} versus {right}, {status}"
 
 
+#: Card markup by match view, without its position: the competition app hands out the same
+#: view object while its match is unchanged, so a bracket drawn again after a result writes
+#: only the cards of the matches that moved. Keyed by the view's identity, the view kept with
+#: it (its id cannot be reused while it is held); bounded, least recently used dropped first.
+_CARDS: OrderedDict[int, tuple[MatchView, str, str]] = OrderedDict()
+_CARDS_KEPT = 8192
+_cards_lock = threading.Lock()
+_TOP = "\x00"
+
+
+def _card_at(match: MatchView, top: int) -> str:
+    """``card(match, top=top)``, written once per match view."""
+    with _cards_lock:
+        kept = _CARDS.get(id(match))
+        if kept is not None and kept[0] is match:
+            _CARDS.move_to_end(id(match))
+    if kept is None or kept[0] is not match:
+        before, _, after = _card(match, style=_TOP).partition(_TOP)
+        kept = (match, before, after)
+        with _cards_lock:
+            _CARDS[id(match)] = kept
+            while len(_CARDS) > _CARDS_KEPT:
+                _CARDS.popitem(last=False)
+    return f'{kept[1]} style="top:{top}px"{kept[2]}'
+
+
 def card(match: MatchView, *, top: int | None = None) -> str:
     """The markup of one match card (a link to the match page)."""
+    return _card(match, style=f' style="top:{top}px"' if top is not None else "")
+
+
+def _card(match: MatchView, *, style: str) -> str:
     sides = [_side(match, 0), _side(match, 1)]
     scores = [_score(match, 0), _score(match, 1)]
     players = " ".join(f"p{pid}" for pid in match.participant_ids)
-    style = f' style="top:{top}px"' if top is not None else ""
     status = match.status.value
     rows = "".join(
         f'<span class="bm-row {cls}"><span class="bm-name">{escape(text)}</span>'
@@ -214,7 +244,7 @@ def render(canvas: Canvas) -> SafeString:
     for column, rnd in enumerate(canvas.rounds):
         best_of = f' <span class="bc-bo">Bo{rnd.best_of}</span>' if rnd.best_of > 1 else ""
         cards = "".join(
-            card(item.match, top=positions[item.match.id][1] - HEADER_HEIGHT)
+            _card_at(item.match, positions[item.match.id][1] - HEADER_HEIGHT)
             for item in by_column.get(column, ())
         )
         columns.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from deltacrown.apps.competition.data import MatchStatus, MatchView, RoundView, SlotView
@@ -122,3 +123,26 @@ def test_card_text_is_escaped_and_names_the_match_for_screen_readers():
     label = "Match W1.1: &lt;b&gt;Ace&lt;/b&gt; versus Blitz &amp; Co, scheduled"
     assert f'aria-label="{label}"' in html
     assert 'data-p="p1 p2"' in html
+
+
+def test_cards_written_once_per_match_view_are_the_cards_of_that_view():
+    final = _match(3, "W2.1", names=("Ada", None))
+    first = _match(1, "W1.1", to=3, names=("Ada", "Bo"))
+    rounds = [_round(1, first, _match(2, "W1.2", to=3)), _round(2, final)]
+    canvas = bracket.Canvas(key="winners", title="Winners", rounds=tuple(rounds))
+    drawn = str(bracket.render(canvas))
+    assert str(bracket.render(canvas)) == drawn  # the kept cards, the same markup
+    top = re.search(r'data-m="1"[^>]* style="top:(\d+)px"', drawn)
+    assert top is not None
+    assert bracket.card(first, top=int(top.group(1))) in drawn
+
+    # The match moves on: a new view of it, never the card kept for the old one.
+    decided = dataclasses.replace(
+        first, status=MatchStatus.COMPLETED, scores=(2, 1), winner_id=1, loser_id=2
+    )
+    rounds[0] = _round(1, decided, _match(2, "W1.2", to=3))
+    redrawn = str(
+        bracket.render(bracket.Canvas(key="winners", title="Winners", rounds=tuple(rounds)))
+    )
+    assert bracket.card(decided, top=int(top.group(1))) in redrawn
+    assert bracket.card(first, top=int(top.group(1))) not in redrawn

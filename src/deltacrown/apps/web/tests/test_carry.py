@@ -8,11 +8,13 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from deltacrown.apps.competition import api as competition
 from deltacrown.apps.competition.tests.factories import frozen_play
 from deltacrown.apps.web.pages import carry
 from deltacrown.apps.web.pages.common import PANEL_CACHE_SECONDS
@@ -140,3 +142,34 @@ def test_a_lobby_table_is_never_patched():
     assert f'data-m="{lobby["id"]}"' in markup
     drawn = cache.get(carry.latest_key(cup.tournament.pk, "bracket", cup.stage["id"]))
     assert carry.redraw(drawn.markup, [], [lobby["id"]]) is None
+
+
+def _full_read(stage_id: int):
+    """The stage read in full: inside a transaction nothing is kept or reused."""
+    with transaction.atomic():
+        return competition.stage_view(stage_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stage_read_again_reads_only_the_matches_written_since():
+    cup = Cup(16, "double_elimination")
+    stage_id = cup.stage["id"]
+    first = competition.stage_view(stage_id)  # kept for the next read
+    assert first == _full_read(stage_id)
+
+    cup.play(cup.ready()[0], [2, 1])  # the winner and the loser move on
+    with CaptureQueriesContext(connection) as queries:
+        after = competition.stage_view(stage_id)
+    assert after == _full_read(stage_id)
+    assert after != first
+    full_rows = [q["sql"] for q in queries.captured_queries if "sources_json" in q["sql"]]
+    assert full_rows, "the written matches are read"
+    assert all('"id" IN' in sql for sql in full_rows), full_rows  # never all 30
+
+    # A participant renamed (no match written): everything is read again.
+    participant = cup.participants[0]
+    participants = apps.get_model("competition", "Participant").objects
+    participants.filter(pk=participant["id"]).update(name="Renamed Racer")
+    renamed = competition.stage_view(stage_id)
+    assert renamed == _full_read(stage_id)
+    assert "Renamed Racer" in {s.name for r in renamed.rounds for m in r.matches for s in m.slots}
