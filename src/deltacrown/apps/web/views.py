@@ -104,7 +104,8 @@ def tournament(request: HttpRequest, slug: str, tab: str = "overview") -> HttpRe
         "tabs": pages.TABS,
         "stage": stage,
         "query": urlencode({"invite": invite}) if invite else "",
-        "panel": pages.panel(page_data, tab, stage),
+        # The cached markup is the same for everyone: the invite goes into its match links here.
+        "panel": pages.with_invite(pages.panel(page_data, tab, stage), invite),
     }
     if _is_fragment(request):
         return render(request, "web/partials/tournament_live.html", context)
@@ -116,9 +117,16 @@ def tournament(request: HttpRequest, slug: str, tab: str = "overview") -> HttpRe
 
 @page
 def match(request: HttpRequest, match_id: int) -> HttpResponse:
-    """A match: scoreboard with per-game scores, status, stream link and live event feed."""
-    page_data = pages.match_page(_viewer(request), match_id)
-    context = {"page": page_data, "m": page_data.match, "t": page_data.tournament}
+    """A match: scoreboard with per-game scores, status, stream link and live event feed. A
+    private tournament's match is shown to whoever holds the tournament's invite link."""
+    invite = request.GET.get("invite", "")[:128]
+    page_data = pages.match_page(_viewer(request), match_id, invite=invite)
+    context = {
+        "page": page_data,
+        "m": page_data.match,
+        "t": page_data.tournament,
+        "query": urlencode({"invite": invite}) if invite else "",
+    }
     if _is_fragment(request):
         return render(request, "web/partials/match_live.html", context)
     return render(request, "web/match.html", context)

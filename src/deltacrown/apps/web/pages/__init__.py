@@ -26,6 +26,7 @@ from deltacrown.apps.web.pages.tournament import (
     highlight_css,
     panel,
     tournament_page,
+    with_invite,
 )
 
 __all__ = [
@@ -47,4 +48,5 @@ __all__ = [
     "team_invitations",
     "team_page",
     "tournament_page",
+    "with_invite",
 ]

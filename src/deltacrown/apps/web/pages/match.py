@@ -114,15 +114,15 @@ def feed(match: MatchView, records: Iterable[Any]) -> list[FeedItem]:
 FEED_SIZE = 50
 
 
-def match_page(viewer: Any, match_id: int) -> MatchPage:
-    """The match if ``viewer`` may see its tournament; 404 ``match_not_found`` otherwise (the
-    tournament's own 404 is not revealed)."""
+def match_page(viewer: Any, match_id: int, *, invite: str = "") -> MatchPage:
+    """The match if ``viewer`` may see its tournament (or ``invite`` is its invite token);
+    404 ``match_not_found`` otherwise (the tournament's own 404 is not revealed)."""
     stream = match_stream(match_id)
     head_seq, _ = events.stream_head(stream)
     detail = competition.match_detail(match_id)
     try:
         tournament = tournaments.tournament_detail_for(
-            viewer, tournament_id=detail.match.tournament_id
+            viewer, tournament_id=detail.match.tournament_id, invite_token=invite or None
         )
     except NotFound as exc:
         raise NotFound("No such match.", code="match_not_found") from exc

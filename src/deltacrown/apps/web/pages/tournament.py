@@ -9,13 +9,17 @@ change, not once per visitor. Nothing in that markup depends on the viewer: rows
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from deltacrown.apps.accounts import api as accounts
 from deltacrown.apps.competition import api as competition
@@ -321,6 +325,17 @@ def panel(page: TournamentPage, tab: str, stage: StageRef | None) -> str:
         cache.set(key, markup, PANEL_CACHE_SECONDS)
         carry.remember(latest, drawn)
     return markup
+
+
+def with_invite(markup: str, invite: str) -> str:
+    """``markup`` whose match links carry the tournament's invite token (a private tournament's
+    matches are shown to whoever holds its invite link); unchanged without one."""
+    if not invite:
+        return markup
+    query = escape(urlencode({"invite": invite}))
+    # Cards and rows link as ``href="/matches/<id>/" data-m="<id>"`` (``bracket``).
+    linked = re.sub(r'(href="/matches/\d+/)(" data-m=")', rf"\1?{query}\2", markup)
+    return mark_safe(linked)  # noqa: S308 - drawn markup, and the query escaped above
 
 
 @dataclass(frozen=True)

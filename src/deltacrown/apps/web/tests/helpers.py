@@ -56,11 +56,8 @@ class Cup:
             ),
             201,
         )
-        participants = ok(Client().get(f"{API}/tournaments/{self.tournament.pk}/participants"))
-        if visibility != "public":
-            participants = ok(
-                self.organizer.get(f"{API}/tournaments/{self.tournament.pk}/participants")
-            )
+        reader = Client() if visibility == "public" else self.organizer
+        participants = ok(reader.get(f"{API}/tournaments/{self.tournament.pk}/participants"))
         participants.sort(key=lambda row: row["registration_id"])
         players = [e[1] if isinstance(e, tuple) else e for e in entrants]
         self.user_of = {row["id"]: players[i] for i, row in enumerate(participants)}

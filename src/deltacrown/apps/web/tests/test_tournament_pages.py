@@ -103,6 +103,31 @@ def test_drafts_and_private_tournaments_are_404_unless_the_visitor_may_see_them(
     assert signed_in(cup.organizer).get(f"/tournaments/{cup.slug}/").status_code == 200
 
 
+@pytest.mark.usefixtures("playing")
+def test_an_invite_link_opens_a_private_tournament_s_matches_too():
+    cup = Cup(4, "single_elimination", visibility="private")
+    token = cup.tournament.invite_token
+    match = cup.ready()[0]
+    link = f'href="/matches/{match["id"]}/?invite={token}"'
+    for tab in ("bracket", "matches"):
+        page = Client().get(f"/tournaments/{cup.slug}/{tab}/", {"invite": token})
+        assert page.status_code == 200
+        assert link in page.content.decode(), tab
+    # The markup cached for everyone keeps plain links.
+    organizer_view = cup.organizer.get(f"/tournaments/{cup.slug}/bracket/")
+    assert link not in organizer_view.content.decode()
+
+    assert Client().get(f"/matches/{match['id']}/").status_code == 404
+    assert Client().get(f"/matches/{match['id']}/", {"invite": "wrong"}).status_code == 404
+    shown = Client().get(f"/matches/{match['id']}/", {"invite": token})
+    assert shown.status_code == 200
+    html = shown.content.decode()
+    assert f'href="/tournaments/{cup.slug}/bracket/?invite={token}"' in html
+    assert f'hx-get="/matches/{match["id"]}/?invite={token}"' in html
+    fragment = Client().get(f"/matches/{match['id']}/", {"invite": token}, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+
+
 def test_unknown_tab_or_tournament_is_the_not_found_page():
     assert Client().get("/tournaments/efootball-sprint-cup/nonsense/").status_code == 404
     missing = Client().get("/tournaments/no-such-cup/")
