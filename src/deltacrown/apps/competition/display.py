@@ -135,12 +135,6 @@ _DRAWN_STAGES = 16
 _drawn_lock = threading.Lock()
 
 
-def forget_drawn_stages() -> None:
-    """Drop the views kept for reading only what changed (tests; nothing else needs it)."""
-    with _drawn_lock:
-        _DRAWN.clear()
-
-
 def _stage_matches(
     stage_id: int, generated_at: datetime | None, names: dict[int, str]
 ) -> list[MatchView]:
