@@ -120,25 +120,13 @@ def seed_demo(player_ids: list[int]) -> list[int]:
     team_size, max_substitutes = games.roster_limits(game.id)
     free = [pid for pid in dict.fromkeys(player_ids) if user_team_id(pid, game.id) is None]
     size = -(-len(free) // len(DEMO_TEAMS)) if free else 0
-    team_ids: list[int] = []
-    for index, (name, tag) in enumerate(DEMO_TEAMS):
-        existing = selectors.team_find(game_id=game.id, name=name)
-        if existing is not None:
-            team_ids.append(existing.pk)
-            continue
-        group = free[index * size : (index + 1) * size][: team_size + max_substitutes]
-        if not group:
-            continue
-        captain, *players = group
-        with transaction.atomic():
-            team = services.team_create(actor_id=captain, game_id=game.id, name=name, tag=tag)
-            for player in players:
-                invitation = services.invitation_create(
-                    actor_id=captain, team_id=team.pk, user_id=player
-                )
-                services.invitation_accept(actor_id=player, invitation_id=invitation.pk)
-        team_ids.append(team.pk)
-    return team_ids
+    return seed_demo_rosters(
+        DEMO_GAME_SLUG,
+        [
+            (name, tag, free[index * size : (index + 1) * size][: team_size + max_substitutes])
+            for index, (name, tag) in enumerate(DEMO_TEAMS)
+        ],
+    )
 
 
 def seed_demo_rosters(
@@ -148,15 +136,18 @@ def seed_demo_rosters(
 
     Each roster is (name, tag, member ids, captain first): the captain founds the team, invites
     the others and they accept. Idempotent: a team of the game with that name already is
-    returned as it is (its roster untouched).
+    returned as it is (its roster untouched); an empty roster of a missing team makes none.
     """
     game = games.game_get_by_slug(game_slug)
     team_ids: list[int] = []
-    for name, tag, (captain, *players) in rosters:
+    for name, tag, members in rosters:
         existing = selectors.team_find(game_id=game.id, name=name)
         if existing is not None:
             team_ids.append(existing.pk)
             continue
+        if not members:
+            continue
+        captain, *players = members
         with transaction.atomic():
             team = services.team_create(actor_id=captain, game_id=game.id, name=name, tag=tag)
             for player in players:

@@ -21,6 +21,7 @@ the scheduler moved it on) matches no turn and is left alone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -249,6 +250,42 @@ def _catch_up(organizer: Actor, tournament: Tournament, target: TournamentStatus
     return tournament
 
 
+def demo_organizer() -> Any:
+    """The demo administrator (``DEMO_ADMIN_USERNAME``), created when missing: the organizer of
+    every demo tournament."""
+    username = settings.DEMO_ADMIN_USERNAME
+    return accounts.user_find(username) or accounts.admin_ensure(
+        username, f"{username}@demo.invalid", settings.DEMO_ADMIN_PASSWORD
+    )
+
+
+def demo_now() -> datetime:
+    """The next full hour: the demo schedules are laid out from it."""
+    return clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def take_turns(
+    organizer: Actor, turns: Iterable[tuple[dict[str, Any], TournamentStatus, bool]]
+) -> tuple[list[Tournament], int]:
+    """For each (config, target, highlighted): create the demo tournament if it is missing (left
+    in its past registration window), else take it its next turn towards ``target``. The
+    tournaments in order, and how many were created."""
+    done: list[Tournament] = []
+    created = 0
+    for config, target, highlighted in turns:
+        existing = Tournament.objects.filter(
+            organizer_id=organizer.id, name=config["name"], deleted_at__isnull=True
+        ).first()
+        with transaction.atomic():
+            if existing is None:
+                existing = _create(organizer, config, target, highlighted)
+                created += 1
+            else:
+                existing = _catch_up(organizer, existing, target)
+        done.append(existing)
+    return done, created
+
+
 def demo_seed() -> DemoTournaments:
     """Create whatever of the demo tournaments and template is missing; idempotent.
 
@@ -257,29 +294,9 @@ def demo_seed() -> DemoTournaments:
     later call takes them one turn further (to check-in, then live), once the registrations
     demo has acted in between (see the module).
     """
-    username = settings.DEMO_ADMIN_USERNAME
-    organizer = accounts.user_find(username) or accounts.admin_ensure(
-        username, f"{username}@demo.invalid", settings.DEMO_ADMIN_PASSWORD
-    )
-    now = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    created = 0
-    slugs = []
-    ids = []
-    first_id = None
-    for config, target, highlighted in _demo_configs(now):
-        existing = Tournament.objects.filter(
-            organizer_id=organizer.id, name=config["name"], deleted_at__isnull=True
-        ).first()
-        if existing is None:
-            with transaction.atomic():
-                existing = _create(organizer, config, target, highlighted)
-            created += 1
-        else:
-            with transaction.atomic():
-                existing = _catch_up(organizer, existing, target)
-        slugs.append(existing.slug)
-        ids.append(existing.pk)
-        first_id = first_id or existing.pk
+    organizer = demo_organizer()
+    done, created = take_turns(organizer, _demo_configs(demo_now()))
+    first_id = done[0].pk if done else None
     template = TournamentTemplate.objects.filter(
         name=DEMO_TEMPLATE_NAME, scope=TemplateScope.GLOBAL
     ).first()
@@ -292,8 +309,8 @@ def demo_seed() -> DemoTournaments:
             description="Sixteen teams of five, single elimination with a third-place match.",
         )
     return DemoTournaments(
-        slugs=tuple(slugs),
+        slugs=tuple(t.slug for t in done),
         created=created,
         template_id=template.pk if template else None,
-        ids=tuple(ids),
+        ids=tuple(t.pk for t in done),
     )

@@ -19,17 +19,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.db import transaction
-
-from deltacrown.apps.accounts import api as accounts
 from deltacrown.apps.tournaments.data import DemoTournaments, TournamentStatus
-from deltacrown.apps.tournaments.models import Tournament
 
 # The same replay as the cups' (one step of history per turn), so both keep in step with the
 # registrations demo that acts between the turns.
-from deltacrown.apps.tournaments.services.demo import _catch_up, _create
-from deltacrown.kernel import clock
+from deltacrown.apps.tournaments.services.demo import demo_now, demo_organizer, take_turns
 
 # How long registration stays open before a replayed tournament's start.
 _REGISTRATION_WINDOW = timedelta(days=7)
@@ -123,24 +117,11 @@ def demo_formats_seed() -> DemoTournaments:
     """Create whatever of the other formats' demo tournaments is missing, each left in its
     (past) registration window, or take each existing one its next turn towards live (see the
     module). The demo administrator (``DEMO_ADMIN_USERNAME``) organizes them. Idempotent."""
-    username = settings.DEMO_ADMIN_USERNAME
-    organizer = accounts.user_find(username) or accounts.admin_ensure(
-        username, f"{username}@demo.invalid", settings.DEMO_ADMIN_PASSWORD
+    turns = [(config, TournamentStatus.LIVE, False) for config in _demo_configs(demo_now())]
+    done, created = take_turns(demo_organizer(), turns)
+    return DemoTournaments(
+        slugs=tuple(t.slug for t in done),
+        created=created,
+        template_id=None,
+        ids=tuple(t.pk for t in done),
     )
-    now = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    created = 0
-    slugs = []
-    ids = []
-    for config in _demo_configs(now):
-        existing = Tournament.objects.filter(
-            organizer_id=organizer.id, name=config["name"], deleted_at__isnull=True
-        ).first()
-        with transaction.atomic():
-            if existing is None:
-                existing = _create(organizer, config, TournamentStatus.LIVE, False)
-                created += 1
-            else:
-                existing = _catch_up(organizer, existing, TournamentStatus.LIVE)
-        slugs.append(existing.slug)
-        ids.append(existing.pk)
-    return DemoTournaments(slugs=tuple(slugs), created=created, template_id=None, ids=tuple(ids))
