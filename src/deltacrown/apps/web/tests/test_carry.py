@@ -3,7 +3,6 @@ and a full drawing whenever carrying would not be exact."""
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Iterator
 
@@ -19,7 +18,7 @@ from deltacrown.apps.competition.tests.factories import frozen_play
 from deltacrown.apps.web.pages import carry
 from deltacrown.apps.web.pages.common import PANEL_CACHE_SECONDS
 from deltacrown.apps.web.tests.helpers import Cup
-from deltacrown.kernel import clock
+from deltacrown.kernel import clock, events
 
 pytestmark = pytest.mark.django_db
 
@@ -114,25 +113,36 @@ def test_a_result_draws_the_tab_again():
     assert after.drawn_at > drawn.drawn_at  # not carried: drawn again
 
 
-def test_markup_from_another_chain_or_too_old_is_not_carried(monkeypatch):
+def _plant(cup: Cup, markup: str, *, drawn_at: float, chain: str | None = None) -> None:
+    """Make ``markup`` the bracket's latest drawing, at the stream's head (on ``chain`` if
+    given, else on the stream's own)."""
+    seq, head_hash = events.stream_head(f"tournament:{cup.tournament.pk}")
+    cache.clear()
+    cache.set(
+        carry.latest_key(cup.tournament.pk, "bracket", cup.stage["id"]),
+        carry.Drawn(seq=seq, hash=chain or head_hash, markup=markup, drawn_at=drawn_at),
+    )
+
+
+def test_only_young_markup_of_the_same_chain_is_carried():
     cup = Cup(8, "single_elimination")
     match = _live_match(cup)
-    key = carry.latest_key(cup.tournament.pk, "bracket", cup.stage["id"])
-    _fragment(cup, "bracket")
-    drawn = cache.get(key)
+    young, old = time.time(), time.time() - PANEL_CACHE_SECONDS - 1
 
-    # A cache that outlived its database: same seq, another chain.
-    cache.clear()
-    cache.set(key, dataclasses.replace(drawn, hash="0" * 64, markup="<p>stale</p>"))
+    # The planted markup has no card of the match: carried, it stays as it is.
+    _plant(cup, "<p>planted</p>", drawn_at=young)
     cup.score(match, 1, [1, 0])
-    assert "stale" not in _fragment(cup, "bracket")
+    assert "planted" in _fragment(cup, "bracket")
 
-    # Markup drawn longer ago than a tab is kept: names may have changed since.
-    cache.clear()
-    old = time.time() - PANEL_CACHE_SECONDS - 1
-    cache.set(key, dataclasses.replace(drawn, seq=drawn.seq + 1, drawn_at=old, markup="old"))
+    # A cache that outlived its database: the same seq on another chain.
+    _plant(cup, "<p>planted</p>", drawn_at=young, chain="0" * 64)
     cup.score(match, 2, [2, 0])
-    assert "old" not in _fragment(cup, "bracket")
+    assert "planted" not in _fragment(cup, "bracket")
+
+    # Drawn longer ago than a tab is kept: names may have changed since.
+    _plant(cup, "<p>planted</p>", drawn_at=old)
+    cup.score(match, 3, [3, 0])
+    assert "planted" not in _fragment(cup, "bracket")
 
 
 def test_a_lobby_table_is_never_patched():
@@ -141,7 +151,9 @@ def test_a_lobby_table_is_never_patched():
     markup = _fragment(cup, "bracket")
     assert f'data-m="{lobby["id"]}"' in markup
     drawn = cache.get(carry.latest_key(cup.tournament.pk, "bracket", cup.stage["id"]))
-    assert carry.redraw(drawn.markup, [], [lobby["id"]]) is None
+    views = competition.match_views(cup.tournament.pk, match_ids=[lobby["id"]])
+    assert [view.id for view in views] == [lobby["id"]]
+    assert carry.redraw(drawn.markup, views, [lobby["id"]]) is None
 
 
 def _full_read(stage_id: int):
